@@ -1,0 +1,55 @@
+// Multi-threading for the CPU kernels: OpenMP teams sized from one process-wide thread budget,
+// so several JS threads (main, libuv pool, worker_threads) calling kernels at once share the
+// cores instead of each starting a full team (no oversubscription).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace tn::cpu {
+
+int maxThreads();           // the setting (tn.setNumThreads / TENSORNODE_NUM_THREADS)
+void setMaxThreads(int n);  // n >= 1
+
+// Takes up to want-1 helper threads from the budget; the caller's own thread is always free.
+int acquireThreads(int want);
+void releaseThreads(int team);
+
+// Calls fn(begin, end) on disjoint chunks covering [0, n), in parallel when n / grain > 1.
+// fn must not throw.
+template <class F>
+void parallelFor(int64_t n, int64_t grain, F&& fn) {
+  if (n <= 0) return;
+  grain = std::max<int64_t>(grain, 1);
+  const int64_t chunks = (n + grain - 1) / grain;
+  int want = static_cast<int>(std::min<int64_t>(chunks, maxThreads()));
+  if (want <= 1) {
+    fn(int64_t{0}, n);
+    return;
+  }
+  const int team = acquireThreads(want);
+  if (team <= 1) {
+    releaseThreads(team);
+    fn(int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel num_threads(team)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+#else
+    const int t = 0, nt = 1;
+#endif
+    const int64_t per = (chunks + nt - 1) / nt;
+    const int64_t b = std::min<int64_t>(n, t * per * grain);
+    const int64_t e = std::min<int64_t>(n, (t + 1) * per * grain);
+    if (b < e) fn(b, e);
+  }
+  releaseThreads(team);
+}
+
+}  // namespace tn::cpu
