@@ -125,6 +125,50 @@ Napi::Value Download(const Napi::CallbackInfo& info) {
   });
 }
 
+// Reads device memory into a host typed array off the JS thread. The worker keeps both the
+// device handle and the host array referenced until it completes, so neither is collected.
+class DownloadWorker final : public Napi::AsyncWorker {
+ public:
+  DownloadWorker(Napi::Env env, Napi::Value handle, Napi::Value hostArray, DeviceBuffer* buf, size_t offset, void* host,
+                 size_t bytes)
+      : Napi::AsyncWorker(env, "tensornode.download"), deferred_(Napi::Promise::Deferred::New(env)),
+        handleRef_(Napi::Persistent(handle.As<Napi::Object>())), hostRef_(Napi::Persistent(hostArray.As<Napi::Object>())),
+        buf_(buf), offset_(offset), host_(host), bytes_(bytes) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      if (!buf_->ptr) throw Error("download: buffer was disposed before the read ran");
+      backendFor(buf_->kind)->copyToHost(host_, static_cast<uint8_t*>(buf_->ptr) + offset_, bytes_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference handleRef_, hostRef_;
+  DeviceBuffer* buf_;
+  size_t offset_;
+  void* host_;
+  size_t bytes_;
+};
+
+// downloadAsync(handle, byteOffset, hostTypedArray) → Promise<void>
+Napi::Value DownloadAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    DeviceBuffer* buf;
+    size_t offset;
+    void* host;
+    const size_t bytes = transferArgs(info, "downloadAsync", &buf, &offset, &host);
+    auto* w = new DownloadWorker(info.Env(), info[0], info[2], buf, offset, host, bytes);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  });
+}
+
 // deviceStats(device) → { liveBytes, liveBuffers }
 Napi::Value DeviceStats(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -153,6 +197,7 @@ void registerMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceFree", Napi::Function::New(env, DeviceFree, "deviceFree"));
   exports.Set("upload", Napi::Function::New(env, Upload, "upload"));
   exports.Set("download", Napi::Function::New(env, Download, "download"));
+  exports.Set("downloadAsync", Napi::Function::New(env, DownloadAsync, "downloadAsync"));
   exports.Set("deviceStats", Napi::Function::New(env, DeviceStats, "deviceStats"));
   exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
 }

@@ -1,0 +1,31 @@
+/**
+ * tensornode: a PyTorch-shaped deep-learning runtime for Node.js.
+ * @example
+ *   import * as tn from 'tensornode';
+ *   const x = tn.randn(2, 3);
+ *   console.log(x.matmul(x.t()));
+ */
+import { defaultDevice } from './device';
+
+export { Tensor } from './tensor';
+export type { NestedArray, TensorOrScalar } from './tensor';
+export type { DType } from './dtype';
+export type { Device } from './device';
+export { ShapeError } from './errors';
+export {
+  tensor, fromArray, zeros, ones, full, rand, randn, randint, arange, linspace, eye,
+  zerosLike, onesLike, fullLike, randLike, randnLike,
+} from './ops/creation';
+export type { TensorOptions, RandomOptions } from './ops/creation';
+export { cat, stack } from './ops/views';
+export { matmul, linear } from './ops/matmul';
+export { oneHot, ValuesIndices } from './ops/reduce';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode';
+export { memory } from './storage';
+export { info, cuda, setNumThreads, getNumThreads } from './info';
+export { manualSeed, Generator, defaultGenerator, initialSeed, seed } from './random';
+export { formatTensor, setPrintOptions, printOptions } from './format/tensor_format';
+
+/** The default device picked at load: 'cuda' or 'cpu' (see TENSORNODE_DEVICE). */
+export declare const device: 'cpu' | 'cuda';
+Object.defineProperty(exports, 'device', { enumerable: true, get: defaultDevice });

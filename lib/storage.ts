@@ -1,0 +1,121 @@
+/**
+ * Storage: the memory behind tensors. Host storages are JS typed arrays (zero-copy to JS);
+ * device storages are native handles. `DEVICE_MEMORY` is the per-device table the rest of the
+ * code goes through, so no op branches on the device.
+ */
+import { binding, type DeviceHandle, type StorageHandle } from './binding';
+import { BYTES_PER_ELEMENT, type DType, type HostArray, allocHost } from './dtype';
+import { DEVICE_CODE, type Device } from './device';
+
+interface DeviceMemory {
+  allocate(dtype: DType, n: number): StorageHandle;
+  /** Copies host values into the storage at element offset. */
+  write(handle: StorageHandle, elemOffset: number, src: HostArray): void;
+  /** Copies length elements at element offset into dst (waits for pending device work). */
+  read(handle: StorageHandle, elemOffset: number, dst: HostArray): void;
+  free(handle: StorageHandle): void;
+}
+
+const hostMemory: DeviceMemory = {
+  allocate: (dtype, n) => allocHost(dtype, n),
+  write: (h, off, src) => (h as HostArray).set(src, off),
+  read: (h, off, dst) => dst.set((h as HostArray).subarray(off, off + dst.length)),
+  free: () => {
+    /* garbage-collected */
+  },
+};
+
+const cudaMemory: DeviceMemory = {
+  allocate: (_dtype, n) => binding.deviceAlloc(DEVICE_CODE.cuda, n * BYTES_PER_ELEMENT),
+  write: (h, off, src) => binding.upload(h as DeviceHandle, off * BYTES_PER_ELEMENT, src),
+  read: (h, off, dst) => binding.download(h as DeviceHandle, off * BYTES_PER_ELEMENT, dst),
+  free: (h) => binding.deviceFree(h as DeviceHandle),
+};
+
+const DEVICE_MEMORY: Record<Device, DeviceMemory> = { cpu: hostMemory, cuda: cudaMemory };
+
+interface Live {
+  tensors: number;
+  bytes: number;
+}
+const live: Record<Device, Live> = { cpu: { tensors: 0, bytes: 0 }, cuda: { tensors: 0, bytes: 0 } };
+
+// Backstop for storages nobody disposed: counts them out when GC collects them (the native
+// handle's own finalizer frees device memory).
+const collected = new FinalizationRegistry<{ device: Device; bytes: number }>((h) => {
+  live[h.device].tensors -= 1;
+  live[h.device].bytes -= h.bytes;
+});
+
+export class Storage {
+  private disposedFlag = false;
+  constructor(
+    readonly device: Device,
+    readonly dtype: DType,
+    readonly length: number,
+    private handleRef: StorageHandle,
+  ) {
+    const bytes = length * BYTES_PER_ELEMENT;
+    live[device].tensors += 1;
+    live[device].bytes += bytes;
+    collected.register(this, { device, bytes }, this);
+  }
+
+  static allocate(device: Device, dtype: DType, n: number): Storage {
+    return new Storage(device, dtype, n, DEVICE_MEMORY[device].allocate(dtype, n));
+  }
+
+  /** Copies host values into a new storage on device (a host storage shares `src` when share is set). */
+  static fromHost(device: Device, src: HostArray, share = false): Storage {
+    const dtype: DType = src instanceof Float32Array ? 'float32' : 'int32';
+    if (device === 'cpu' && share) return new Storage('cpu', dtype, src.length, src);
+    const s = Storage.allocate(device, dtype, src.length);
+    DEVICE_MEMORY[device].write(s.handle, 0, src);
+    return s;
+  }
+
+  get handle(): StorageHandle {
+    if (this.disposedFlag) throw new Error('tensor was disposed; it can no longer be used');
+    return this.handleRef;
+  }
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  write(elemOffset: number, src: HostArray): void {
+    DEVICE_MEMORY[this.device].write(this.handle, elemOffset, src);
+  }
+
+  read(elemOffset: number, dst: HostArray): void {
+    DEVICE_MEMORY[this.device].read(this.handle, elemOffset, dst);
+  }
+
+  /** The host array itself for cpu storages (zero-copy), null for device storages. */
+  hostArray(): HostArray | null {
+    return this.device === 'cpu' ? (this.handle as HostArray) : null;
+  }
+
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    collected.unregister(this);
+    live[this.device].tensors -= 1;
+    live[this.device].bytes -= this.length * BYTES_PER_ELEMENT;
+    DEVICE_MEMORY[this.device].free(this.handleRef);
+    this.handleRef = EMPTY;
+  }
+}
+const EMPTY = new Float32Array(0);
+
+export interface MemoryReport {
+  cpu: Live;
+  cuda: Live & { nativeBytes: number };
+}
+
+/** Live storages and their bytes per device (tensors that share storage count once). */
+export function memory(): MemoryReport {
+  return {
+    cpu: { ...live.cpu },
+    cuda: { ...live.cuda, nativeBytes: binding.deviceStats(DEVICE_CODE.cuda).liveBytes },
+  };
+}
