@@ -28,4 +28,11 @@ export { formatTensor, setPrintOptions, printOptions } from './format/tensor_for
 
 /** The default device picked at load: 'cuda' or 'cpu' (see TENSORNODE_DEVICE). */
 export declare const device: 'cpu' | 'cuda';
-Object.defineProperty(exports, 'device', { enumerable: true, get: defaultDevice });
+const lazy = {
+  get device(): 'cpu' | 'cuda' {
+    return defaultDevice();
+  },
+};
+// The `return lazy.device` getter form is one Node's ESM loader recognises, so
+// `import { device } from 'tensornode'` works too.
+Object.defineProperty(exports, 'device', { enumerable: true, get: function () { return lazy.device; } });
