@@ -14,6 +14,7 @@ import { contiguousStrides, isContiguous as stridesContiguous, numelOf } from '.
 import { Storage } from './storage';
 import * as C from './ops/convert';
 import * as E from './ops/elementwise';
+import * as I from './ops/inplace';
 import * as M from './ops/matmul';
 import * as R from './ops/reduce';
 import * as S from './ops/softmax';
@@ -100,6 +101,15 @@ export class Tensor {
   reciprocal(): Tensor { return E.unary('reciprocal', this); }
   sign(): Tensor { return E.unary('sign', this); }
   clamp(min?: number | null, max?: number | null): Tensor { return E.clamp(this, min ?? null, max ?? null); }
+
+  // ---- in place (not recorded by autograd; for optimizers and loading) ----
+  add_(other: TensorOrScalar, alpha?: number): this { I.add_(this, other, alpha); return this; }
+  sub_(other: TensorOrScalar, alpha?: number): this { I.sub_(this, other, alpha); return this; }
+  mul_(other: TensorOrScalar): this { I.mul_(this, other); return this; }
+  div_(other: TensorOrScalar): this { I.div_(this, other); return this; }
+  copy_(src: Tensor): this { I.copy_(this, src); return this; }
+  fill_(value: number): this { I.fill_(this, value); return this; }
+  zero_(): this { I.fill_(this, 0); return this; }
 
   // ---- linear algebra ----
   matmul(other: Tensor): Tensor { return M.matmul(this, other); }
