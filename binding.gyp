@@ -6,6 +6,7 @@
       "target_name": "tensornode",
       "sources": [
         "native/core/registry.cc",
+        "native/core/plan.cc",
         "native/cpu/cpu_backend.cc",
         "native/cpu/parallel.cc",
         "native/cpu/matmul.cc",
@@ -17,7 +18,8 @@
         "native/addon/module.cc",
         "native/addon/descriptors.cc",
         "native/addon/ops_binding.cc",
-        "native/addon/memory_binding.cc"
+        "native/addon/memory_binding.cc",
+        "native/addon/plan_binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

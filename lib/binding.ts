@@ -15,6 +15,9 @@ declare const deviceHandleBrand: unique symbol;
 /** An opaque device allocation owned by native code (freed by deviceFree or by GC). */
 export type DeviceHandle = { readonly [deviceHandleBrand]: true };
 export type StorageHandle = Float32Array | Int32Array | DeviceHandle;
+declare const planHandleBrand: unique symbol;
+/** A compiled forward plan (native/core/plan.h). */
+export type PlanHandle = { readonly [planHandleBrand]: true };
 
 export interface NativeBackendStatus {
   name: string;
@@ -50,6 +53,11 @@ export interface Binding {
   downloadAsync(handle: DeviceHandle, byteOffset: number, host: ArrayBufferView): Promise<void>;
   deviceStats(device: number): { liveBytes: number; liveBuffers: number };
   synchronize(device: number): void;
+
+  /** desc: [steps, then per step kind, inFeatures, outFeatures, weightIndex, biasIndex, activation]. */
+  createPlan(desc: Float64Array, storages: StorageHandle[]): PlanHandle;
+  runPlan(plan: PlanHandle, input: Float32Array, rows: number, output: Float32Array): void;
+  runPlanAsync(plan: PlanHandle, input: Float32Array, rows: number, output: Float32Array): Promise<void>;
 
   backendStatus(device: number): NativeBackendStatus;
   compiledBackends(): string[];

@@ -10,6 +10,7 @@ namespace tn::addon {
 
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerMemory(Napi::Env env, Napi::Object exports);
+void registerPlans(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -67,6 +68,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerBuiltinBackends();
   registerOps(env, exports);
   registerMemory(env, exports);
+  registerPlans(env, exports);
   exports.Set("backendStatus", Napi::Function::New(env, BackendStatusFn, "backendStatus"));
   exports.Set("compiledBackends", Napi::Function::New(env, CompiledBackends, "compiledBackends"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));

@@ -31,6 +31,8 @@ class Backend {
   virtual ~Backend() = default;
   virtual const char* name() const = 0;  // "cpu" or "cuda"
   virtual BackendStatus status() = 0;
+  // True when device memory is ordinary host memory (kernels can read JS buffers directly).
+  virtual bool hostAddressable() const { return false; }
 
   // Memory. allocate never returns nullptr for bytes > 0 (throws instead).
   virtual void* allocate(size_t bytes) = 0;

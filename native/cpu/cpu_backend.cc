@@ -28,6 +28,7 @@ std::string cpuModel() {
 class CpuBackend final : public Backend {
  public:
   const char* name() const override { return "cpu"; }
+  bool hostAddressable() const override { return true; }
   BackendStatus status() override {
     BackendStatus s;
     s.usable = true;

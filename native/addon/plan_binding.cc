@@ -1,0 +1,177 @@
+// Forward plans from JS: createPlan(desc, storages) → handle; runPlan(plan, input, rows, output)
+// runs synchronously; runPlanAsync(...) runs on the libuv pool and resolves a Promise, keeping
+// the plan, its weights, the input and the output alive until it settles.
+//
+// desc (Float64Array): [stepCount, then per step: kind, inFeatures, outFeatures, weightIndex,
+// biasIndex, activation], indices into `storages` (-1 = none).
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/error.h"
+#include "../core/plan.h"
+#include "descriptors.h"
+#include "guard.h"
+
+namespace tn::addon {
+namespace {
+
+const napi_type_tag kPlanTag = {0x746e706c616e0001ULL, 0x706c616e686e646cULL};
+
+struct PlanHolder {
+  std::unique_ptr<Plan> plan;
+  std::vector<Napi::Reference<Napi::Value>> keepAlive;  // the weight storages
+};
+
+PlanHolder* planOf(const Napi::Value& v) {
+  bool tagged = false;
+  if (v.IsExternal()) napi_check_object_type_tag(v.Env(), v, &kPlanTag, &tagged);
+  if (!tagged) throw ArgumentError("plan must be a handle returned by createPlan");
+  return v.As<Napi::External<PlanHolder>>().Data();
+}
+
+int64_t descInt(const double* d, size_t n, size_t& pos, double lo, double hi, const char* what) {
+  if (pos >= n) throw ArgumentError(std::string("createPlan: descriptor too short at ") + what);
+  const double v = d[pos++];
+  if (!(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v)))
+    throw ArgumentError(std::string("createPlan: bad ") + what);
+  return static_cast<int64_t>(v);
+}
+
+Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    requireArgs(info, 2, "createPlan");
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(info.Env(), "createPlan: desc must be a Float64Array");
+    if (!info[1].IsArray()) throw Napi::TypeError::New(info.Env(), "createPlan: storages must be an array");
+    const auto descArr = info[0].As<Napi::Float64Array>();
+    const double* d = descArr.Data();
+    const size_t n = descArr.ElementLength();
+    const auto arr = info[1].As<Napi::Array>();
+    std::vector<Storage> storages;
+    auto holder = std::make_unique<PlanHolder>();
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Value v = arr.Get(i);
+      storages.push_back(storageOf(v, "storage"));
+      if (storages.back().kind == DeviceKind::Cpu && !storages.back().isFloatArray)
+        throw ArgumentError("createPlan: weights must be float32");
+      holder->keepAlive.push_back(Napi::Persistent(v));
+    }
+    size_t pos = 0;
+    const int64_t count = descInt(d, n, pos, 1, 4096, "step count");
+    std::vector<PlanStep> steps;
+    const Storage* first = nullptr;
+    auto bind = [&](int64_t idx, int64_t elems, const char* what) -> const float* {
+      if (idx < 0) return nullptr;
+      if (idx >= static_cast<int64_t>(storages.size())) throw ArgumentError(std::string("createPlan: ") + what + " index out of range");
+      const Storage& s = storages[static_cast<size_t>(idx)];
+      if (first && s.kind != first->kind) throw ArgumentError("createPlan: weights on different devices");
+      if (!first) first = &s;
+      if (s.bytes / sizeof(float) < static_cast<size_t>(elems))
+        throw ArgumentError(std::string("createPlan: ") + what + " storage too small");
+      return static_cast<const float*>(s.base);
+    };
+    for (int64_t i = 0; i < count; ++i) {
+      PlanStep s;
+      s.kind = static_cast<PlanStepKind>(descInt(d, n, pos, 0, 3, "step kind"));
+      s.inFeatures = descInt(d, n, pos, 1, 1 << 30, "inFeatures");
+      s.outFeatures = descInt(d, n, pos, 1, 1 << 30, "outFeatures");
+      const int64_t w = descInt(d, n, pos, -1, 1 << 20, "weight index");
+      const int64_t b = descInt(d, n, pos, -1, 1 << 20, "bias index");
+      s.activation = static_cast<Activation>(descInt(d, n, pos, 0, 3, "activation"));
+      if (s.kind == PlanStepKind::Linear) {
+        if (w < 0) throw ArgumentError("createPlan: linear step needs a weight");
+        s.weight = bind(w, s.inFeatures * s.outFeatures, "weight");
+        s.bias = bind(b, s.outFeatures, "bias");
+      }
+      steps.push_back(s);
+    }
+    Backend* backend = backendFor(first ? first->kind : DeviceKind::Cpu);
+    if (!backend) throw Error("createPlan: no backend for the weights' device");
+    holder->plan = std::make_unique<Plan>(backend, std::move(steps));
+    auto handle = Napi::External<PlanHolder>::New(info.Env(), holder.release(), [](Napi::Env, PlanHolder* p) { delete p; });
+    napi_type_tag_object(info.Env(), handle, &kPlanTag);
+    return handle;
+  });
+}
+
+struct RunArgs {
+  PlanHolder* holder;
+  const float* in;
+  float* out;
+  int64_t rows;
+};
+
+RunArgs runArgs(const Napi::CallbackInfo& info, const char* fn) {
+  requireArgs(info, 4, fn);
+  RunArgs r;
+  r.holder = planOf(info[0]);
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": input must be a Float32Array");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": output must be a Float32Array");
+  r.rows = intArg(info, 2, fn, "rows", 0, int64_t{1} << 40);
+  const auto in = info[1].As<Napi::Float32Array>();
+  auto out = info[3].As<Napi::Float32Array>();
+  const Plan& p = *r.holder->plan;
+  if (static_cast<int64_t>(in.ElementLength()) < r.rows * p.inFeatures())
+    throw ArgumentError(std::string(fn) + ": input holds fewer than rows × inFeatures values");
+  if (static_cast<int64_t>(out.ElementLength()) < r.rows * p.outFeatures())
+    throw ArgumentError(std::string(fn) + ": output holds fewer than rows × outFeatures values");
+  r.in = in.Data();
+  r.out = out.Data();
+  return r;
+}
+
+Napi::Value RunPlan(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const RunArgs r = runArgs(info, "runPlan");
+    r.holder->plan->run(r.in, r.rows, r.out);
+    return info.Env().Undefined();
+  });
+}
+
+class PlanWorker final : public Napi::AsyncWorker {
+ public:
+  PlanWorker(const Napi::CallbackInfo& info, const RunArgs& r)
+      : Napi::AsyncWorker(info.Env(), "tensornode.runPlan"), deferred_(Napi::Promise::Deferred::New(info.Env())), r_(r) {
+    for (size_t i : {0, 1, 3}) refs_.push_back(Napi::Persistent(info[i]));
+  }
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      r_.holder->plan->run(r_.in, r_.rows, r_.out);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  RunArgs r_;
+  std::vector<Napi::Reference<Napi::Value>> refs_;
+};
+
+Napi::Value RunPlanAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const RunArgs r = runArgs(info, "runPlanAsync");
+    auto* w = new PlanWorker(info, r);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  });
+}
+
+}  // namespace
+
+void registerPlans(Napi::Env env, Napi::Object exports) {
+  exports.Set("createPlan", Napi::Function::New(env, CreatePlan, "createPlan"));
+  exports.Set("runPlan", Napi::Function::New(env, RunPlan, "runPlan"));
+  exports.Set("runPlanAsync", Napi::Function::New(env, RunPlanAsync, "runPlanAsync"));
+}
+
+}  // namespace tn::addon
