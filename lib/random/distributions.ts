@@ -4,8 +4,9 @@
  * aten/src/ATen/core/TransformationHelper.h, aten/src/ATen/native/TensorFactories.cpp).
  *
  * Bit-exactness, in short (details on each function):
- * - fillUniform: bit-exact with x86-64 (AVX2/AVX-512) and aarch64 builds, which fuse
- *   `x*(to-from)+from`; see the note on fillUniform.
+ * - fillUniform: bit-exact; the one build-dependent detail, whether `x*(to-from)+from` is fused,
+ *   is selectable (setUniformRounding, default 'fused'); see the note on fillUniform. Ranges whose
+ *   width is a power of two (rand, Linear(4, ·)) are identical either way.
  * - fillNormal, n >= 16: bit-exact with the x86-64 AVX2 kernel (`normal_fill_16_AVX2`, Cephes
  *   float32 polynomials with FMA contraction). aarch64 builds use libm log/sin/cos instead and can
  *   differ from it in the last bits.
