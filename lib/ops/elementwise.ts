@@ -11,6 +11,7 @@ import { Tensor, type TensorOrScalar } from '../tensor';
 import { checkSameDevice, checkTensor, empty } from './common';
 import { BINARY, type BinaryName, UNARY, UNARY_GRAD, type UnaryName, binding, describe, h } from './native';
 import { sumTo } from './views';
+import { activeTrace, recordStep } from '../serve/trace';
 
 /** A 0-d tensor holding value on device (filled by a kernel: no host round trip). */
 export function scalarTensor(value: number, dtype: DType, device: Tensor['device']): Tensor {
@@ -166,6 +167,7 @@ function unaryGradRaw(name: keyof typeof UNARY_GRAD, g: Tensor, saved: Tensor): 
 export function unary(name: UnaryName, x: Tensor): Tensor {
   checkTensor(name, x);
   const y = unaryRaw(name, x);
+  if (activeTrace() && (name === 'sigmoid' || name === 'relu' || name === 'tanh')) recordStep({ kind: 'activation', input: x, output: y, activation: name });
   return record(y, GRAD_NAME[name], [x], (g) => {
     switch (name) {
       case 'neg': return [g.neg()];

@@ -11,6 +11,7 @@ import { Tensor } from '../tensor';
 import { checkSameDevice, checkTensor, empty } from './common';
 import { ACTIVATION, type ActivationName, type View, binding, describe, h } from './native';
 import { copyContiguous, rawExpand, rawReshape, sumTo } from './views';
+import { activeTrace, recordStep } from '../serve/trace';
 
 function checkFloatPair(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== 'float32' || b.dtype !== 'float32')
@@ -142,6 +143,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
       bias && bias.requiresGrad ? g2.sum(0) : null,
     ];
   });
-  if (fuse || activation === 'none') return y;
+  if (fuse || activation === 'none') {
+    if (activeTrace()) recordStep({ kind: 'linear', input: x, output: y, weight, bias, activation: fuse ? activation : 'none' });
+    return y;
+  }
   return activation === 'sigmoid' ? y.sigmoid() : activation === 'relu' ? y.relu() : y.tanh();
 }

@@ -4,6 +4,7 @@ import { normalizeDim } from '../shape';
 import { Tensor } from '../tensor';
 import { checkTensor, empty } from './common';
 import { binding, describe, h } from './native';
+import { activeTrace, recordStep } from '../serve/trace';
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const out = empty(x.device, 'float32', x.shape);
@@ -26,6 +27,7 @@ export function softmax(x: Tensor, dim: number, log: boolean): Tensor {
   }
   const d = normalizeDim(op, dim, x.ndim);
   const y = softmaxRaw(x, d, log);
+  if (activeTrace()) recordStep({ kind: log ? 'logSoftmax' : 'softmax', input: x, output: y, dim: d });
   return record(y, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (g) => {
     const out = empty(g.device, 'float32', g.shape);
     if (out.numel() > 0) binding.softmaxGrad(d, log, describe(g, y, out), h(g), h(y), h(out));
