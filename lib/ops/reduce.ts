@@ -44,6 +44,18 @@ function normalizeDims(op: string, dim: number | number[], ndim: number): number
   return dims.sort((a, b) => b - a);  // highest first, so lower indices stay valid
 }
 
+/**
+ * The dims a sum/mean reduces, null meaning all of them. Like torch.sum(x, dim=[]), an empty
+ * list reduces everything (it used to return the input unreduced, and for a non-contiguous
+ * input re-labelled its storage with the wrong layout). A 0-d input still has its dims checked
+ * (only 0 and -1 are valid), as PyTorch does, instead of silently ignoring them.
+ */
+function reductionDims(op: string, dim: number | number[] | null | undefined, ndim: number): number[] | null {
+  if (dim === undefined || dim === null) return null;
+  const dims = normalizeDims(op, dim, ndim);
+  return dims.length === 0 || ndim === 0 ? null : dims;
+}
+
 function reduceMany(op: 'sum' | 'mean', x: Tensor, dims: number[] | null, keepdim: boolean): Tensor {
   if (dims === null) {
     // Over everything: one pass over a flat contiguous copy.
@@ -70,7 +82,7 @@ function unreduce(g: Tensor, shape: readonly number[], dims: number[] | null, ke
  */
 export function sum(x: Tensor, dim: number | number[] | null | undefined, keepdim: boolean): Tensor {
   checkTensor('sum', x);
-  const dims = dim === undefined || dim === null || x.ndim === 0 ? null : normalizeDims('sum', dim, x.ndim);
+  const dims = reductionDims('sum', dim, x.ndim);
   const out = reduceMany('sum', x, dims, keepdim);
   return record(out, dims === null ? 'SumBackward0' : 'SumBackward1', [x], (g) => [unreduce(g, x.shape, dims, keepdim)]);
 }
@@ -80,7 +92,7 @@ export function mean(x: Tensor, dim: number | number[] | null | undefined, keepd
   checkTensor('mean', x);
   if (x.dtype !== 'float32')
     throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
-  const dims = dim === undefined || dim === null || x.ndim === 0 ? null : normalizeDims('mean', dim, x.ndim);
+  const dims = reductionDims('mean', dim, x.ndim);
   const out = reduceMany('mean', x, dims, keepdim);
   const count = dims === null ? x.numel() : dims.reduce((n, d) => n * x.shape[d], 1);
   return record(out, dims === null ? 'MeanBackward0' : 'MeanBackward1', [x], (g) => [unreduce(g, x.shape, dims, keepdim).div(count)]);
