@@ -1,0 +1,475 @@
+/**
+ * nn.Module: the base class of layers and models, as torch/nn/modules/module.py.
+ *
+ * Registration: the constructor returns a Proxy whose `defineProperty` trap sees every property
+ * write (`this.fc = new Linear(...)` in a constructor and TS class fields, which ES2022 compiles to
+ * defineProperty, alike). Modules, Parameters and registered buffers go into ordered Maps in
+ * assignment order, like PyTorch's `__setattr__`; reassigning keeps the position, `delete` removes.
+ * Values stay ordinary own properties too, so reads are plain property reads.
+ *
+ * One recursive walker (namedModules) feeds parameters, buffers, stateDict, train, to, apply.
+ * A child knows the (parent, name) pairs it is registered under, so a module's dotted path is
+ * computed from its parent chain when a shape error is labelled.
+ */
+import { inspect } from 'util';
+
+import { noGrad } from '../autograd/grad_mode';
+import { type Device, parseDevice } from '../device';
+import { describe, typeError } from '../errors';
+import { Tensor } from '../tensor';
+import { labelError } from './module_error';
+import { Parameter } from './parameter';
+import { addIndent } from './repr';
+import { type IncompatibleKeys, loadStateDictInto } from './state_dict';
+import { summarize } from './summary';
+
+/** Called after forward with (module, inputs, output); a non-undefined result replaces the output. */
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+export interface RemovableHandle {
+  remove(): void;
+}
+
+type AnyFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let nextHookId = 0;
+
+export class Module {
+  /** Training mode (train() / eval()); true for a new module, as in PyTorch. */
+  training = true;
+
+  /** @internal child modules in registration order */
+  declare readonly _modules: Map<string, Module | null>;
+  /** @internal parameters in registration order */
+  declare readonly _parameters: Map<string, Parameter | null>;
+  /** @internal buffers in registration order */
+  declare readonly _buffers: Map<string, Tensor | null>;
+  /** @internal names of buffers left out of stateDict */
+  declare readonly _nonPersistentBuffers: Set<string>;
+  /** @internal every (parent, name) this module is registered under; the first gives its path */
+  declare readonly _owners: [Module, string][];
+  /** @internal */
+  declare readonly _forwardHooks: Map<number, ForwardHook>;
+  /** @internal a forward assigned on the instance (null: the class's forward) */
+  declare _forwardImpl: AnyFn | null;
+  /** @internal the proxy every caller sees */
+  declare readonly _proxy: Module;
+  /** @internal the raw object behind the proxy (writes to it skip the registration trap) */
+  declare readonly _target: Module;
+
+  constructor() {
+    const hidden = (value: unknown, writable = false): PropertyDescriptor => ({ value, writable, enumerable: false, configurable: true });
+    Object.defineProperties(this, {
+      _modules: hidden(new Map()),
+      _parameters: hidden(new Map()),
+      _buffers: hidden(new Map()),
+      _nonPersistentBuffers: hidden(new Set()),
+      _owners: hidden([]),
+      _forwardHooks: hidden(new Map()),
+      _forwardImpl: hidden(null, true),
+      // The instance's forward runs the class's forward and labels shape errors with the module path.
+      forward: hidden(labelledForward, true),
+    });
+    const proxy = new Proxy(this, HANDLER);
+    Object.defineProperties(this, { _proxy: hidden(proxy), _target: hidden(this) });
+    return proxy;
+  }
+
+  /**
+   * The computation; subclasses override it. Calling `module.forward(x)` or `module.call(x)`
+   * runs it with forward hooks and module-path error messages.
+   */
+  forward(...args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars
+    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  /**
+   * Runs forward, like calling a PyTorch module: `model.call(x)` is `model(x)`.
+   * @example const logits = model.call(tn.rand(2, 4));
+   */
+  call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
+    return this.forward(...args);
+  }
+
+  /** The one line of details inside this module's parentheses when printed (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return '';
+  }
+
+  // ---- registration ----
+
+  /**
+   * Adds a child module under `name` (PyTorch's add_module / register_module).
+   * @example this.registerModule('encoder', new nn.Linear(4, 2));
+   */
+  registerModule(name: string, module: Module | null): this {
+    checkName(this, 'module', name, this._modules);
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${describe(module)} is not a Module subclass`);
+    this._modules.set(name, null);
+    setMember(this, name, module);
+    return this;
+  }
+
+  /** Adds a parameter under `name` (null registers the name with no value, like Linear's bias=False). */
+  registerParameter(name: string, param: Parameter | null): this {
+    checkName(this, 'parameter', name, this._parameters);
+    if (param !== null && !(param instanceof Parameter))
+      throw new TypeError(`cannot assign ${describe(param)} to parameter '${name}' (nn.Parameter or null required)`);
+    this._parameters.set(name, null);
+    setMember(this, name, param);
+    return this;
+  }
+
+  /**
+   * Adds a buffer: a tensor that is state but not a parameter (moved by to(), saved in stateDict
+   * unless persistent is false).
+   * @example this.registerBuffer('runningMean', tn.zeros(4));
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): this {
+    checkName(this, 'buffer', name, this._buffers);
+    if (tensor !== null && !(tensor instanceof Tensor))
+      throw new TypeError(`cannot assign ${describe(tensor)} to buffer '${name}' (Tensor or null required)`);
+    if (tensor instanceof Parameter) throw new TypeError(`cannot register the Parameter '${name}' as a buffer; use registerParameter`);
+    this._buffers.set(name, tensor);
+    if (persistent) this._nonPersistentBuffers.delete(name);
+    else this._nonPersistentBuffers.add(name);
+    Reflect.defineProperty(targetOf(this), name, { value: tensor, writable: true, enumerable: true, configurable: true });
+    return this;
+  }
+
+  // ---- the walker and what it feeds ----
+
+  /**
+   * [dotted name, module] for this module and every descendant, depth first in registration
+   * order; a module reachable twice is listed once unless removeDuplicate is false.
+   */
+  namedModules(prefix = '', removeDuplicate = true): [string, Module][] {
+    const out: [string, Module][] = [];
+    const memo = new Set<Module>();
+    const ancestors = new Set<Module>();
+    const visit = (m: Module, path: string): void => {
+      if (removeDuplicate) {
+        if (memo.has(m)) return;
+        memo.add(m);
+      }
+      if (ancestors.has(m)) throw new Error(`${m.constructor.name} (${path}) contains itself: modules must form a tree`);
+      out.push([path, m]);
+      ancestors.add(m);
+      for (const [name, child] of m._modules) if (child) visit(child, path ? `${path}.${name}` : name);
+      ancestors.delete(m);
+    };
+    visit(this._proxy, prefix);
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** [name, child] for the direct children (each module once). */
+  namedChildren(): [string, Module][] {
+    const memo = new Set<Module>();
+    const out: [string, Module][] = [];
+    for (const [name, m] of this._modules) {
+      if (m && !memo.has(m)) {
+        memo.add(m);
+        out.push([name, m]);
+      }
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /**
+   * [dotted name, parameter] pairs, each parameter once, in PyTorch's order.
+   * @example for (const [name, p] of model.namedParameters()) console.log(name, p.shape);
+   */
+  namedParameters(prefix = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
+    return namedMembers(this, (m) => m._parameters, prefix, recurse, removeDuplicate);
+  }
+
+  /** The parameters, each once (what an optimizer takes). */
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters('', recurse).map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
+    return namedMembers(this, (m) => m._buffers, prefix, recurse, removeDuplicate);
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers('', recurse).map(([, b]) => b);
+  }
+
+  /**
+   * Parameters and persistent buffers by dotted name, detached (keepVars keeps the Parameters),
+   * as a plain object in PyTorch's key order. Shared modules appear under every name, as in PyTorch.
+   * @example Object.keys(model.stateDict())  // ['deep_nn.0.weight', 'deep_nn.0.bias', ...]
+   */
+  stateDict(options: { keepVars?: boolean } = {}): Record<string, Tensor> {
+    const keepVars = options.keepVars ?? false;
+    const out: Record<string, Tensor> = {};
+    for (const [path, m] of this.namedModules('', false)) {
+      const pre = path ? path + '.' : '';
+      for (const [k, p] of m._parameters) if (p) out[pre + k] = keepVars ? p : p.detach();
+      for (const [k, b] of m._buffers) if (b && !m._nonPersistentBuffers.has(k)) out[pre + k] = keepVars ? b : b.detach();
+    }
+    return out;
+  }
+
+  /**
+   * Copies a state dict's values into the parameters and buffers (on their own devices). All
+   * missing keys, unexpected keys and size mismatches are reported in one error, in PyTorch's
+   * words; with strict false only size mismatches throw. Nothing is copied when it throws.
+   * @example model.loadStateDict(tn.load('model.safetensors'));
+   */
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): IncompatibleKeys {
+    return loadStateDictInto(this._proxy, stateDict, options.strict ?? true);
+  }
+
+  // ---- modes, devices, gradients ----
+
+  /** Sets training mode on this module and every descendant; returns this. */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw typeError('Module.train', 'a boolean', 'mode', mode);
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode (dropout off): train(false). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets requiresGrad on every parameter; returns this. */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /**
+   * Moves parameters (in place: the Parameter objects stay the same) and buffers to device.
+   * @example const model = new NeuralNetwork().to(tn.device);
+   */
+  to(device: Device | 'cuda:0' | 'float32'): this {
+    if (device === 'float32') return this;
+    const d = parseDevice('Module.to', device);
+    noGrad(() => {
+      for (const [, m] of this.namedModules()) {
+        for (const p of m._parameters.values()) {
+          if (!p) continue;
+          if (p.device !== d) p.setData(p.detach().to(d));
+          if (p.grad && p.grad.device !== d) p.grad = p.grad.to(d);
+        }
+        for (const [k, b] of m._buffers) if (b && b.device !== d) setMember(m, k, b.to(d));
+      }
+    });
+    return this;
+  }
+
+  cpu(): this {
+    return this.to('cpu');
+  }
+
+  cuda(): this {
+    return this.to('cuda');
+  }
+
+  /** Clears the gradients of all parameters (to null, PyTorch 2's default; to zeros with setToNone false). */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else p.grad = noGrad(() => p.grad!.detach().mul(0));
+    }
+  }
+
+  /** Calls fn on every descendant (children first) and then on this module; returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Registers a hook run after every forward; returns a handle whose remove() unregisters it. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    if (typeof hook !== 'function') throw typeError('registerForwardHook', 'a function', 'hook', hook);
+    const id = nextHookId++;
+    const hooks = this._forwardHooks;
+    hooks.set(id, hook);
+    return { remove: () => void hooks.delete(id) };
+  }
+
+  /** The dotted path of this module in its root model ('' for a root). */
+  modulePath(): string {
+    const parts: string[] = [];
+    const seen = new Set<Module>();
+    for (let m: Module = this._proxy; m._owners.length > 0 && !seen.has(m); ) {
+      seen.add(m);
+      const [parent, name] = m._owners[0];
+      parts.unshift(name);
+      m = parent;
+    }
+    return parts.join('.');
+  }
+
+  /**
+   * A table of layers, output shapes for an input of `inputShape` and parameter counts, with
+   * totals (like Keras' model.summary()). Runs one forward on zeros in eval mode, without grad.
+   */
+  summary(inputShape: readonly number[]): string {
+    return summarize(this._proxy, inputShape);
+  }
+
+  /** PyTorch's `__repr__`: `Name(extra)` or `Name(\n  (key): child\n)` with nested indentation. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines: string[] = [];
+    for (const [key, m] of this._modules) childLines.push(`(${key}): ${addIndent(m ? String(m) : 'None', 2)}`);
+    const lines = extraLines.concat(childLines);
+    let main = this.constructor.name + '(';
+    if (lines.length > 0) {
+      if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];
+      else main += '\n  ' + lines.join('\n  ') + '\n';
+    }
+    return main + ')';
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** The instance `forward`: the class's (or an instance-assigned) forward, hooks, labelled errors. */
+function labelledForward(this: Module, ...args: unknown[]): unknown {
+  const impl: AnyFn = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
+  let out: unknown;
+  try {
+    out = impl.apply(this, args);
+  } catch (e) {
+    throw labelError(e, this.constructor.name, () => this.modulePath());
+  }
+  const hooks = this._forwardHooks;
+  if (hooks.size > 0) {
+    for (const hook of [...hooks.values()]) {
+      const r = hook(this, args, out);
+      if (r !== undefined) out = r;
+    }
+  }
+  return out;
+}
+
+// ---- registration internals ----
+
+function targetOf(m: Module): Module {
+  return m._target;
+}
+
+/** Defines the own property on the raw object (no trap) after updating the maps. */
+function setMember(m: Module, name: string, value: unknown): void {
+  const target = targetOf(m);
+  onAssign(target, name, value);
+  Reflect.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function checkName(m: Module, kind: string, name: unknown, own: Map<string, unknown>): void {
+  if (typeof name !== 'string') throw new TypeError(`${kind} name should be a string. Got ${describe(name)}`);
+  if (name.includes('.')) throw new RangeError(`${kind} name can't contain ".", got: ${name}`);
+  if (name === '') throw new RangeError(`${kind} name can't be empty string ""`);
+  const existing = (m as unknown as Record<string, unknown>)[name];
+  if (name in m && existing !== undefined && !own.has(name)) throw new RangeError(`attribute '${name}' already exists`);
+}
+
+function link(child: Module, parent: Module, name: string): void {
+  child._owners.push([parent, name]);
+}
+
+function unlink(child: Module | null | undefined, parent: Module, name: string): void {
+  if (!child) return;
+  const i = child._owners.findIndex(([p, n]) => p === parent && n === name);
+  if (i >= 0) child._owners.splice(i, 1);
+}
+
+/** PyTorch's `__setattr__` bookkeeping for `target[name] = value`. */
+function onAssign(target: Module, name: string, value: unknown): void {
+  const { _parameters: params, _modules: modules, _buffers: buffers } = target;
+  const parent = target._proxy;
+  const isMember = value instanceof Parameter || value instanceof Module;
+  if (isMember && name in Object.getPrototypeOf(target)) throw new RangeError(`attribute '${name}' already exists (a ${target.constructor.name} method or accessor)`);
+  if (value instanceof Parameter) {
+    buffers.delete(name);
+    target._nonPersistentBuffers.delete(name);
+    if (modules.has(name)) {
+      unlink(modules.get(name), parent, name);
+      modules.delete(name);
+    }
+    params.set(name, value);
+  } else if (params.has(name)) {
+    if (value != null) throw new TypeError(`cannot assign ${describe(value)} as parameter '${name}' (nn.Parameter or null expected)`);
+    params.set(name, null);
+  } else if (value instanceof Module) {
+    params.delete(name);
+    buffers.delete(name);
+    target._nonPersistentBuffers.delete(name);
+    const old = modules.get(name);
+    if (old !== value) {
+      unlink(old, parent, name);
+      link(value, parent, name);
+    }
+    modules.set(name, value);
+  } else if (modules.has(name)) {
+    if (value != null) throw new TypeError(`cannot assign ${describe(value)} as child module '${name}' (nn.Module or null expected)`);
+    unlink(modules.get(name), parent, name);
+    modules.set(name, null);
+  } else if (buffers.has(name)) {
+    if (value != null && !(value instanceof Tensor)) throw new TypeError(`cannot assign ${describe(value)} as buffer '${name}' (Tensor or null expected)`);
+    buffers.set(name, (value as Tensor | null | undefined) ?? null);
+  }
+}
+
+function onDelete(target: Module, name: string): void {
+  target._parameters.delete(name);
+  target._buffers.delete(name);
+  target._nonPersistentBuffers.delete(name);
+  if (target._modules.has(name)) {
+    unlink(target._modules.get(name), target._proxy, name);
+    target._modules.delete(name);
+  }
+}
+
+const HANDLER: ProxyHandler<Module> = {
+  defineProperty(target, key, desc) {
+    if (typeof key === 'string' && 'value' in desc && target._proxy !== undefined) {
+      if (key === 'forward' && typeof desc.value === 'function' && desc.value !== labelledForward) {
+        target._forwardImpl = desc.value as AnyFn;
+        return true;
+      }
+      onAssign(target, key, desc.value);
+    }
+    return Reflect.defineProperty(target, key, desc);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === 'string') onDelete(target, key);
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+function namedMembers<T extends Tensor>(
+  root: Module, members: (m: Module) => Map<string, T | null>, prefix: string, recurse: boolean, removeDuplicate: boolean,
+): [string, T][] {
+  const memo = new Set<T>();
+  const out: [string, T][] = [];
+  const mods: [string, Module][] = recurse ? root.namedModules(prefix, removeDuplicate) : [[prefix, root._proxy]];
+  for (const [path, m] of mods) {
+    for (const [k, v] of members(m)) {
+      if (!v || memo.has(v)) continue;
+      if (removeDuplicate) memo.add(v);
+      out.push([path ? `${path}.${k}` : k, v]);
+    }
+  }
+  return out;
+}
