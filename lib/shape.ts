@@ -103,7 +103,10 @@ export function inferShape(op: string, requested: readonly number[], numel: numb
   const out = requested.slice();
   for (let i = 0; i < out.length; ++i) {
     const s = out[i];
-    if (typeof s !== 'number' || !Number.isInteger(s)) throw typeError(op, 'integer sizes', 'shape', s);
+    // Same classes as checkShape (zeros(2.5) and reshape(2.5) must agree): a non-number is a
+    // TypeError, a number that is not an integer (2.5, NaN, Infinity) a RangeError.
+    if (typeof s !== 'number') throw typeError(op, 'integer sizes', 'shape', s);
+    if (!Number.isInteger(s)) throw rangeError(op, 'integer sizes', 'shape', s);
     if (s === -1) {
       if (infer >= 0) throw new RangeError(`${op}: only one dimension can be inferred`);
       infer = i;

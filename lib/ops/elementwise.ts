@@ -105,6 +105,9 @@ export function div(a: Tensor, other: TensorOrScalar): Tensor {
 /** a ** exponent. */
 export function pow(a: Tensor, exponent: TensorOrScalar): Tensor {
   checkTensor('pow', a);
+  // PyTorch refuses this; the int32 kernel would silently give 0 (or ±1) instead.
+  if (typeof exponent === 'number' && a.dtype === 'int32' && Number.isInteger(exponent) && exponent < 0)
+    throw new RangeError('pow: Integers to negative integer powers are not allowed.');
   if (typeof exponent === 'number') {
     const e = asTensor('pow', exponent, a);
     const out = binaryRaw('pow', a, e);

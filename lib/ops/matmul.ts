@@ -73,9 +73,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const M = a2.shape[a2.ndim - 2], K = a2.shape[a2.ndim - 1];
   const K2 = b2.shape[b2.ndim - 2], N = b2.shape[b2.ndim - 1];
   if (K !== K2) {
-    if (a2.ndim === 3 && b2.ndim === 3 && a2.shape[0] === b2.shape[0])
-      throw new ShapeError('matmul', `Expected size for first two dimensions of batch2 tensor to be: [${a2.shape[0]}, ${K}] but got: [${b2.shape[0]}, ${K2}].`);
-    throw mismatch(a2.ndim === 2 ? a2.shape : a.shape, b2.ndim === 2 ? b2.shape : b.shape);
+    // PyTorch's words for each path torch.matmul takes (it used to print the N-D shapes as
+    // "3x2x4 and 5x6", which names no matrix PyTorch would report):
+    if (a.ndim >= 3 && b.ndim <= 2) {
+      // N-D · matrix/vector: PyTorch folds the batch into the rows, then mm / mv.
+      const rows = numelOf(a.shape.slice(0, -1));
+      if (b.ndim === 1) throw new ShapeError('matmul', `size mismatch, got input (${rows}), mat (${rows}x${K}), vec (${K2})`);
+      throw mismatch([rows, K], b.shape);
+    }
+    if (a.ndim <= 2 && b.ndim <= 2) throw mismatch(a2.shape, b2.shape);
+    // Batched: batch dims broadcast first (their error wins), then bmm on [B, M, K]·[B, K2, N].
+    const B = numelOf(broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2)));
+    throw new ShapeError('matmul', `Expected size for first two dimensions of batch2 tensor to be: [${B}, ${K}] but got: [${B}, ${K2}].`);
   }
   const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   const B = numelOf(batch);

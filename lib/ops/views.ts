@@ -261,6 +261,10 @@ function checkJoinInputs(op: string, tensors: unknown): Tensor[] {
 /** Concatenates along an existing dim. */
 export function cat(tensorsIn: readonly Tensor[], dim = 0): Tensor {
   const tensors = checkJoinInputs('cat', tensorsIn);
+  // PyTorch's refusal; without it a 0-d input reached join() and failed with "Invalid array length".
+  tensors.forEach((t, i) => {
+    if (t.ndim === 0) throw new ShapeError('cat', `zero-dimensional tensor (at position ${i}) cannot be concatenated`);
+  });
   const d = normalizeDim('cat', dim, tensors[0].ndim);
   const { out, starts } = join('cat', tensors, d);
   return record(out, 'CatBackward0', tensors, (g) => tensors.map((t, i) => g.narrow(d, starts[i], t.shape[d])));

@@ -202,7 +202,7 @@ forEachDevice('matmul sizes and blocking edges', (device: Dev) => {
 
 forEachDevice('matmul with view operands', (device: Dev) => {
   // All four transpose combinations at a small and a packed-path size, via .t() on either side.
-  for (const [M, K, N] of [[5, 7, 3], [70, 45, 38]] as const) {
+  for (const [M, K, N] of [[5, 7, 3], [70, 45, 38]] as [number, number, number][]) {
     for (const ta of [false, true])
       for (const tb of [false, true]) {
         test(`${ta ? 'Aᵀ' : 'A'} @ ${tb ? 'Bᵀ' : 'B'} (M=${M} K=${K} N=${N})`, () => {
