@@ -23,3 +23,5 @@ export type { SummaryRow, SummaryTable } from './summary';
 export { formatSize } from './repr';
 export * as functional from './functional';
 export * as init from './init';
+export { save, load, saveToBuffer, loadFromBuffer, saveAsync, loadAsync } from './serialization';
+export type { LoadOptions } from './serialization';

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import { devicesUnderTest } from '../helpers/devices';
@@ -14,9 +15,9 @@ const root = path.resolve(__dirname, '../..');
 const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
 const golden = fs.readFileSync(path.join(__dirname, 'golden', 'lecture_mlp.cpu.txt'), 'utf8');
 
-function runExample(device: 'cpu' | 'cuda'): Promise<string> {
+function runExample(device: 'cpu' | 'cuda', args = ['examples/lecture_mlp.ts']): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(tsNode, ['examples/lecture_mlp.ts'], { cwd: root, env: { ...process.env, TENSORNODE_DEVICE: device }, timeout: 120000 },
+    execFile(tsNode, args, { cwd: root, env: { ...process.env, TENSORNODE_DEVICE: device }, timeout: 120000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
   });
 }
@@ -43,4 +44,15 @@ const cuda = devicesUnderTest().find((d) => d.device === 'cuda')!;
   expect(out).toContain(golden.split('\n').slice(1, 10).join('\n'));
   expect(out).toContain("device='cuda:0'");
   expect(numbers(out)).toEqual(numbers(golden));
+}, 120000);
+
+test('examples/load_weights.ts saves, loads into a fresh model and gets equal outputs', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tn-ex-')), 'lecture.safetensors');
+  const out = await runExample('cpu', ['examples/load_weights.ts', file]);
+  expect(out).toContain(`Saved 6 tensors to ${file}`);
+  expect(out).toContain('Loaded keys (file order): deep_nn.0.bias, deep_nn.0.weight, deep_nn.2.bias, deep_nn.2.weight, deep_nn.4.bias, deep_nn.4.weight');
+  expect(out).toContain('<All keys matched successfully>');
+  expect(out.trimEnd().endsWith('Outputs equal: true')).toBe(true);
+  expect(fs.statSync(file).size).toBe(768);
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }, 120000);
