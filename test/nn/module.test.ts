@@ -90,6 +90,28 @@ describe('registration order', () => {
     expect(() => ((c as unknown as { y: unknown }).y = tn.zeros(2))).toThrow("as parameter 'y' (nn.Parameter or null expected)");
   });
 
+  test('#private fields, getters and parameter properties work on the registered object', () => {
+    class Priv extends nn.Module {
+      #calls = 0;
+      fc = new nn.Linear(2, 2);
+      constructor(private readonly scale: number) {
+        super();
+      }
+      get calls(): number {
+        return this.#calls;
+      }
+      forward(x: tn.Tensor): tn.Tensor {
+        this.#calls++;
+        return this.fc.forward(x).mul(this.scale);
+      }
+    }
+    const m = new Priv(2);
+    m.call(tn.ones(1, 2));
+    m.forward(tn.ones(1, 2));
+    expect(m.calls).toBe(2);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['fc.weight', 'fc.bias']);
+  });
+
   test('plain values and tensors stay plain properties', () => {
     class P extends nn.Module {
       scale = 3;
