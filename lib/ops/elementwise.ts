@@ -193,8 +193,19 @@ export function unary(name: UnaryName, x: Tensor): Tensor {
 export function clamp(x: Tensor, min: number | null, max: number | null): Tensor {
   checkTensor('clamp', x);
   if (min === null && max === null) throw new RangeError("clamp: At least one of 'min' or 'max' must not be None");
-  let y = x;
-  if (min !== null) y = extremeOf('maximum', y, scalarTensor(min, x.dtype === 'int32' && Number.isInteger(min) ? 'int32' : 'float32', x.device));
-  if (max !== null) y = extremeOf('minimum', y, scalarTensor(max, y.dtype === 'int32' && Number.isInteger(max) ? 'int32' : 'float32', x.device));
-  return y;
+  if (min !== null && typeof min !== 'number') throw typeError('clamp', 'a number or null', 'min', min);
+  if (max !== null && typeof max !== 'number') throw typeError('clamp', 'a number or null', 'max', max);
+  // One recorded node, as PyTorch's ClampBackward1: it used to be recorded as maximum/minimum
+  // nodes (so grad_fn printed <MinimumBackward0>, and an input exactly on a bound got half the
+  // gradient from the tie rule). PyTorch passes the gradient where min <= x <= max.
+  const lo = min === null ? null : scalarTensor(min, x.dtype === 'int32' && Number.isInteger(min) ? 'int32' : 'float32', x.device);
+  let y = lo ? binaryRaw('maximum', x, lo) : x;
+  const hi = max === null ? null : scalarTensor(max, y.dtype === 'int32' && Number.isInteger(max) ? 'int32' : 'float32', x.device);
+  if (hi) y = binaryRaw('minimum', y, hi);
+  return record(y, 'ClampBackward1', [x], (g) => {
+    const atLeast = (b: Tensor) => binaryRaw('gt', x, b, 'float32').add(binaryRaw('eq', x, b, 'float32'));
+    const atMost = (b: Tensor) => binaryRaw('lt', x, b, 'float32').add(binaryRaw('eq', x, b, 'float32'));
+    const mask = lo && hi ? atLeast(lo).mul(atMost(hi)) : lo ? atLeast(lo) : atMost(hi!);
+    return [g.mul(mask)];
+  });
 }

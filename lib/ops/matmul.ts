@@ -49,7 +49,23 @@ function mismatch(a: readonly number[], b: readonly number[]): ShapeError {
   return new ShapeError('matmul', `mat1 and mat2 shapes cannot be multiplied (${a.join('x')} and ${b.join('x')})`);
 }
 
-const GRAD_NAMES = ['DotBackward0', 'MvBackward0', 'MmBackward0', 'BmmBackward0'];
+/**
+ * The grad_fn torch.matmul's result shows (printed in tensor reprs), following the path
+ * PyTorch's _matmul_impl takes: dot, mv, mm, unsqueeze·mm·squeeze_ for 1-D·2-D, and an
+ * `_unsafe_view` of the folded mm / batched bmm for N-D operands — except the transposed fold
+ * (a 2-D left operand that requires grad times an N-D one), which ends in `.mT().contiguous()`.
+ * (Every N-D case used to be labelled BmmBackward0 and 1-D·2-D MmBackward0.)
+ */
+function matmulGradName(a: Tensor, b: Tensor, M: number, N: number): string {
+  if (a.ndim === 1 && b.ndim === 1) return 'DotBackward0';
+  if (a.ndim === 2 && b.ndim === 1) return 'MvBackward0';
+  if (a.ndim === 1 && b.ndim === 2) return 'SqueezeBackward4';
+  if (a.ndim === 2 && b.ndim === 2) return 'MmBackward0';
+  // A [1, M, K] left operand of a 3-D product with a different batch is squeezed to 2-D first.
+  const a2d = a.ndim === 2 || (a.ndim === 3 && b.ndim === 3 && a.shape[0] === 1 && b.shape[0] !== 1);
+  if (a2d && a.requiresGrad && b.ndim >= 3) return M === 1 || N === 1 ? 'TransposeBackward0' : 'CloneBackward0';
+  return 'UnsafeViewBackward0';
+}
 
 /**
  * torch.matmul: 1-D·1-D → scalar, 2-D·1-D → vector, 1-D·2-D → vector, N-D batched with
@@ -93,8 +109,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const raw = gemm(av, bv, null, 'none', a.device);
   const shape = [...batch, ...(a.ndim === 1 ? [] : [M]), ...(b.ndim === 1 ? [] : [N])];
   const out = new Tensor(raw.storage, shape);
-  const kind = a.ndim === 1 && b.ndim === 1 ? 0 : b.ndim === 1 && a.ndim === 2 ? 1 : a.ndim <= 2 && b.ndim <= 2 ? 2 : 3;
-  return record(out, GRAD_NAMES[kind], [a, b], (g) => {
+  return record(out, matmulGradName(a, b, M, N), [a, b], (g) => {
     const g4 = g.reshape([...batch, M, N]);
     return [
       a.requiresGrad ? sumTo(g4.matmul(b2.transpose(-1, -2)), a2.shape).reshape(a.shape.slice()) : null,
