@@ -4,6 +4,7 @@
  */
 import * as tn from '../../lib/index';
 import * as nn from '../../lib/nn';
+import { forEachDevice } from '../helpers/devices';
 
 class NeuralNetwork extends nn.Module {
   deep_nn = new nn.Sequential(new nn.Linear(4, 5), new nn.Sigmoid(), new nn.Linear(5, 6), new nn.Sigmoid(), new nn.Linear(6, 3));
@@ -73,14 +74,14 @@ describe('Sequential', () => {
   });
 });
 
-describe('fused Linear + activation inference path', () => {
+forEachDevice('fused Linear + activation inference path', (device) => {
   function build(): nn.Sequential {
     tn.manualSeed(1);
     return new nn.Sequential(
-      new nn.Linear(16, 32), new nn.Sigmoid(),
-      new nn.Linear(32, 24), new nn.ReLU(),
-      new nn.Linear(24, 8), new nn.Tanh(),
-      new nn.Linear(8, 3),
+      new nn.Linear(16, 32, { device }), new nn.Sigmoid(),
+      new nn.Linear(32, 24, { device }), new nn.ReLU(),
+      new nn.Linear(24, 8, { device }), new nn.Tanh(),
+      new nn.Linear(8, 3, { device }),
     );
   }
   const unfused = (s: nn.Sequential, x: tn.Tensor): tn.Tensor => {
@@ -91,7 +92,7 @@ describe('fused Linear + activation inference path', () => {
 
   test('under noGrad the fused forward equals the unfused forward exactly', () => {
     const s = build();
-    const x = tn.randn(37, 16);
+    const x = tn.randn(37, 16, { device });
     const fused = tn.noGrad(() => s.forward(x));
     const plain = tn.noGrad(() => unfused(s, x));
     expect(fused.gradFn).toBeNull();
@@ -100,7 +101,7 @@ describe('fused Linear + activation inference path', () => {
 
   test('with frozen parameters (no grad needed) it equals too; with grad it records the graph', () => {
     const s = build();
-    const x = tn.randn(5, 16);
+    const x = tn.randn(5, 16, { device });
     const withGrad = s.forward(x);
     expect(withGrad.gradFn).not.toBeNull();
     s.requiresGrad_(false);
@@ -112,7 +113,7 @@ describe('fused Linear + activation inference path', () => {
 
   test('gradients through the Sequential match the unfused forward', () => {
     const s = build();
-    const x = tn.randn(4, 16);
+    const x = tn.randn(4, 16, { device });
     s.forward(x).sum().backward();
     const g1 = s.parameters().map((p) => Array.from(p.grad!.dataSync()));
     s.zeroGrad();
@@ -125,7 +126,7 @@ describe('fused Linear + activation inference path', () => {
     const s = build();
     const seen: string[] = [];
     s.at(1).registerForwardHook((m) => void seen.push(m.constructor.name));
-    tn.noGrad(() => s.forward(tn.randn(2, 16)));
+    tn.noGrad(() => s.forward(tn.randn(2, 16, { device })));
     expect(seen).toEqual(['Sigmoid']);
   });
 });
