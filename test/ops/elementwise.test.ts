@@ -289,6 +289,24 @@ forEachDevice('elementwise binary', (device: Dev) => {
     expect(Array.from(i.dataSync())).toEqual([-2, 0, 3]);
   });
 
+  test('large tensors (the kernels\' multi-threaded paths): contiguous, transposed, broadcast', () => {
+    // > 32768 elements, so the CPU kernels split the work across threads: one long row
+    // (contiguous), many strided rows (transposed), and stride-0 broadcast rows.
+    const big = rnd([200003], nextSeed(), device, -3, 3);
+    expectClose(vals(big.t.exp()), mapRef(big.r, Math.exp), TRANS.rtol, TRANS.atol);
+    const A = rnd([300, 257], nextSeed(), device);
+    const B = rnd([257], nextSeed(), device);
+    expectClose(vals(A.t.add(B.t)), binaryRef(A.r, [300, 257], B.r, [257], (x, y) => x + y).v, ULP, 0);
+    const At = A.t.t();  // [257, 300], strides [1, 257]
+    const AtRef = gather(A.r, [257, 300], [1, 257]);
+    const C = rnd([257, 300], nextSeed(), device);
+    expectClose(vals(At.mul(C.t)), binaryRef(AtRef, [257, 300], C.r, [257, 300], (x, y) => x * y).v, ULP, 0);
+    expectClose(vals(At.sigmoid()), mapRef(AtRef, sigmoid), TRANS.rtol, TRANS.atol);
+    expect(vals(At.contiguous())).toEqual(AtRef);
+    const I = tn.arange(100000, { device });
+    expect(Array.from(I.add(I).dataSync().subarray(99990))).toEqual([...Array(10).keys()].map((k) => 2 * (99990 + k)));
+  });
+
   test('results are fresh tensors: inputs are not modified', () => {
     const a = rnd([3, 3], nextSeed(), device);
     const b = rnd([3, 3], nextSeed(), device);

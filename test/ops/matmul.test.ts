@@ -280,6 +280,11 @@ forEachDevice('matmul with view operands', (device: Dev) => {
     const W = rnd([K, N], nextSeed(), device);
     const we = W.t.expand(B, K, N);
     expectMatmulClose(av.matmul(we), matmulRef(aRef, [B, M, K], W.r, [K, N]));
+    // Stride 0 along K (a column expanded across K) and along N (a column expanded across N).
+    const col = rnd([M, 1], nextSeed(), device);
+    expectMatmulClose(col.t.expand(M, K).matmul(W.t), matmulRef(gather(col.r, [M, K], [1, 0]), [M, K], W.r, [K, N]));
+    const kcol = rnd([K, 1], nextSeed(), device);
+    expectMatmulClose(av.matmul(kcol.t.expand(K, N)), matmulRef(aRef, [B, M, K], gather(kcol.r, [K, N], [1, 0]), [K, N]));
     // A broadcast row vector expanded to a matrix (stride 0 along rows).
     const v = rnd([K], nextSeed(), device);
     const ve = v.t.expand(M, K);

@@ -141,6 +141,21 @@ forEachDevice('reductions', (device: Dev) => {
     expectClose(vals(m.sum(1)), rows, 1e-6, 1e-6);
   });
 
+  test('large non-contiguous inputs (multi-threaded reduction paths)', () => {
+    const base = rnd([300, 257], nextSeed(), device);
+    const shapeT = [257, 300];
+    const tRef = gather(base.r, shapeT, [1, 257]);
+    const t = base.t.t();
+    for (const d of [0, 1]) {
+      const tol = sumTol(shapeT[d]);
+      expectClose(vals(t.sum(d)), sumRef(tRef, shapeT, [d]).v, tol.rtol, tol.atol);
+      expect(vals(t.max(d).values)).toEqual(maxRef(tRef, shapeT, [d]).v);
+      expect(vals(t.argmin(d))).toEqual(argRef(tRef, shapeT, d, false, false).v);
+    }
+    const tol = sumTol(shapeT[0] * shapeT[1]);
+    expectClose([t.sum().item()], sumRef(tRef, shapeT, null).v, tol.rtol, tol.atol);
+  });
+
   test('NaN propagates: sum/mean give NaN; max/min give NaN and argmax/argmin its position', () => {
     const x = tn.tensor([[1, NaN, 3, 9], [4, 5, 6, -1]], { dtype: 'float32', device });
     expect(x.sum().item()).toBeNaN();

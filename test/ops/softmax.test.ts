@@ -62,6 +62,21 @@ forEachDevice('softmax', (device: Dev) => {
     expectClose(vals(t.logSoftmax(-1)), softmaxRef(r, [4, 1000], 1, true), LSM.rtol, 1e-5);
   });
 
+  test('many rows, transposed (multi-threaded path), and an expanded (stride-0) input', () => {
+    const base = rnd([300, 257], nextSeed(), device, -5, 5);
+    const t = base.t.t();  // [257, 300]
+    const tRef = gather(base.r, [257, 300], [1, 257]);
+    for (const dim of [0, 1]) {
+      expectClose(vals(t.softmax(dim)), softmaxRef(tRef, [257, 300], dim, false), SM.rtol, SM.atol);
+      expectClose(vals(t.logSoftmax(dim)), softmaxRef(tRef, [257, 300], dim, true), LSM.rtol, LSM.atol);
+    }
+    const row = rnd([5], nextSeed(), device);
+    const e = row.t.expand(3, 5);
+    const eRef = gather(row.r, [3, 5], [0, 1]);
+    expectClose(vals(e.softmax(1)), softmaxRef(eRef, [3, 5], 1, false), SM.rtol, SM.atol);
+    expectClose(vals(e.softmax(0)), new Float64Array(15).fill(1 / 3), SM.rtol, SM.atol);
+  });
+
   test('large logits stay finite and exact (max is subtracted first)', () => {
     const x = tn.tensor([[1000, 1001, 1002], [-1000, -1001, -1002], [3e38, 3e38, -3e38]], { dtype: 'float32', device });
     const r = Float64Array.from(x.dataSync());
