@@ -66,3 +66,6 @@ export function dropout(input: Tensor, p = 0.5, training = true, inplace = false
   const keep = rand(input.shape.slice(), { device: input.device }).lt(p).neg().add(1); // 1 where rand >= p
   return input.mul(keep.div(1 - p)); // ATen: noise = bernoulli(1 - p) / (1 - p); input * noise
 }
+
+// Losses, as torch.nn.functional has them (implemented in lib/losses).
+export { mseLoss, nllLoss, crossEntropy, binaryCrossEntropy, binaryCrossEntropyWithLogits } from '../losses';

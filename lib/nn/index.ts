@@ -25,3 +25,5 @@ export * as functional from './functional';
 export * as init from './init';
 export { save, load, saveToBuffer, loadFromBuffer, saveAsync, loadAsync } from './serialization';
 export type { LoadOptions } from './serialization';
+// The loss modules live in lib/losses (built on Module); tn.nn offers them as PyTorch does.
+export { Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from '../losses';

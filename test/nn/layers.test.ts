@@ -237,3 +237,17 @@ describe('nn.init', () => {
     expect(() => nn.init.calculateFanInAndFanOut(tn.zeros(3))).toThrow('fewer than 2 dimensions');
   });
 });
+
+describe('losses through tn.nn (implemented in lib/losses)', () => {
+  test('loss modules and functional losses are reachable from nn', () => {
+    const logits = tn.tensor([[2, 0, -1], [0.5, 1.5, 0]], { dtype: 'float32' });
+    const labels = tn.tensor([0, 1]);
+    const viaModule = new nn.CrossEntropyLoss().forward(logits, labels).item();
+    expect(viaModule).toBeCloseTo(F.crossEntropy(logits, labels).item(), 6);
+    const manual = -(Math.log(Math.exp(2) / (Math.exp(2) + 1 + Math.exp(-1))) + Math.log(Math.exp(1.5) / (Math.exp(0.5) + Math.exp(1.5) + 1))) / 2;
+    expect(viaModule).toBeCloseTo(manual, 5);
+    expect(String(new nn.MSELoss())).toBe('MSELoss()');
+    expect(new nn.MSELoss()).toBeInstanceOf(nn.Module);
+    expect(F.mseLoss(tn.ones(3), tn.zeros(3)).item()).toBe(1);
+  });
+});
