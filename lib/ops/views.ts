@@ -147,6 +147,11 @@ export function expand(x: Tensor, sizes: number[]): Tensor {
   checkTensor('expand', x);
   if (sizes.length > MAX_DIMS) throw new RangeError(`expand: at most ${MAX_DIMS} dimensions are supported`);
   const lead = sizes.length - x.ndim;
+  // PyTorch's message (it used to fall through to a generic "expected non-negative sizes").
+  sizes.forEach((s, i) => {
+    if (s === -1 && i < lead)
+      throw new RangeError(`expand: The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`);
+  });
   const target = sizes.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead] : s));
   for (const s of target) if (!Number.isInteger(s) || s < 0) throw rangeError('expand', 'non-negative sizes', 'size', s);
   const strides = expandStrides('expand', x.shape, x.strides, target);

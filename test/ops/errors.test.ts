@@ -145,6 +145,7 @@ forEachDevice('errors: out-of-range values (RangeError)', (device: Dev) => {
     throwsWith(() => z(6).reshape(2.5, 2), RangeError, 'reshape: expected integer sizes for shape but received 2.5 of type number');
     throwsWith(() => z(6).view(NaN, 6), RangeError, 'view: expected integer sizes for shape but received NaN of type number');
     throwsWith(() => z(3).expand(-2), RangeError, 'expected non-negative sizes');
+    throwsWith(() => z(3).expand(-1, 3), RangeError, "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0");
     throwsWith(() => tn.zeros(1, 1, 1, 1, 1, 1, 1, 1, 1, { device }), RangeError, 'expected at most 8 dimensions for size but received an array of length 9');
     throwsWith(() => tn.tensor([1, 2, 3], { shape: [2, 2], device }), RangeError, 'shape [2, 2] needs 4 values but data has 3');
     throwsWith(() => tn.fromArray(new Float32Array(3), [2]), RangeError, 'shape [2] needs 2 values but the array has 3');
