@@ -193,6 +193,31 @@ forEachDevice('autograd of ops', (device: Dev) => {
     });
   });
 
+  test('a stride-0 upstream gradient (from .sum()) gives the same gradients as a contiguous one', () => {
+    // gradcheck weights the output first, so the gradient reaching each op is contiguous; here it
+    // is the expanded ones that sum() sends back, which the backward kernels must read by stride.
+    const fs: [string, (x: tn.Tensor) => tn.Tensor][] = [
+      ['relu', (x) => x.relu()], ['sigmoid', (x) => x.sigmoid()], ['tanh', (x) => x.tanh()],
+      ['softmax', (x) => x.softmax(1)], ['logSoftmax', (x) => x.logSoftmax(0)], ['matmul', (x) => x.matmul(x.t())],
+      ['batched matmul', (x) => x.reshape(2, 3, 2).matmul(x.reshape(2, 2, 3))],
+      ['linear', (x) => tn.linear(x, x.narrow(0, 0, 2), x.select(1, 0).narrow(0, 0, 2))],
+      ['max(dim)', (x) => x.max(1).values], ['max()', (x) => x.max()], ['mean(0)', (x) => x.mean(0)],
+      ['narrow', (x) => x.narrow(1, 1, 2)], ['select', (x) => x.select(1, 2)], ['cat', (x) => tn.cat([x, x.t().t()], 1)],
+      ['stack', (x) => tn.stack([x, x], 2)], ['expand', (x) => x.unsqueeze(0).expand(2, 3, 4)],
+      ['div', (x) => x.div(x.add(3))], ['pow', (x) => x.add(2).pow(x)], ['clamp', (x) => x.clamp(-0.3, 0.3)],
+      ['permute', (x) => x.reshape(3, 2, 2).permute(2, 0, 1)],
+    ];
+    for (const [name, f] of fs) {
+      const values = Float32Array.from(randomValues(12, nextSeed()));
+      const x1 = tn.tensor(values, { shape: [3, 4], device, requiresGrad: true });
+      const x2 = tn.tensor(values, { shape: [3, 4], device, requiresGrad: true });
+      f(x1).sum().backward();
+      const y = f(x2);
+      y.mul(tn.ones(y.shape.slice(), { device })).sum().backward();
+      expect([name, Array.from(x1.grad!.dataSync())]).toEqual([name, Array.from(x2.grad!.dataSync())]);
+    }
+  });
+
   describe('tie rules, kinks and graph controls', () => {
     const grad = (x: tn.Tensor) => Array.from(x.grad!.dataSync());
 
