@@ -52,4 +52,36 @@ void parallelFor(int64_t n, int64_t grain, F&& fn) {
   releaseThreads(team);
 }
 
+// Runs fn(t, nt) once on each thread of a team of nt <= want threads (t = 0..nt-1; nt is what
+// the budget grants, possibly 1). fn may call teamBarrier(), which every thread of the team
+// must then reach the same number of times. fn must not throw.
+template <class F>
+void parallelTeam(int want, F&& fn) {
+  want = std::min(want, maxThreads());
+  if (want <= 1) {
+    fn(0, 1);
+    return;
+  }
+  const int team = acquireThreads(want);
+  if (team <= 1) {
+    releaseThreads(team);
+    fn(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(team)
+  {
+#ifdef _OPENMP
+    fn(omp_get_thread_num(), omp_get_num_threads());
+#else
+    fn(0, 1);
+#endif
+  }
+  releaseThreads(team);
+}
+
+// Waits until every thread of the current parallelTeam has arrived (no-op outside one).
+inline void teamBarrier() {
+#pragma omp barrier
+}
+
 }  // namespace tn::cpu
