@@ -155,6 +155,14 @@ export function oneHot(indices: Tensor, numClasses: number): Tensor {
   checkTensor('oneHot', indices, 'indices');
   if (indices.dtype !== 'int32') throw new TypeError(`oneHot: expected int32 class indices but received ${indices.dtype}`);
   if (!Number.isInteger(numClasses) || numClasses < 0) throw new RangeError(`oneHot: numClasses must be a non-negative integer, got ${numClasses}`);
+  if (indices.device === 'cpu') {
+    // The refusal this function's contract promises (PyTorch's messages); the kernel alone
+    // silently wrote NaN rows. Device indices are not read back (that would wait for the device).
+    for (const c of indices.dataSync()) {
+      if (c < 0) throw new RangeError('oneHot: Class values must be non-negative.');
+      if (c >= numClasses) throw new RangeError('oneHot: Class values must be smaller than num_classes.');
+    }
+  }
   const out = empty(indices.device, 'float32', [...indices.shape, numClasses]);
   if (out.numel() > 0) binding.oneHot(numClasses, describe(indices, out), h(indices), h(out));
   return out;

@@ -248,4 +248,33 @@ forEachDevice('reductions', (device: Dev) => {
     expect(() => x.max(-3)).toThrow(RangeError);
     expect(() => x.argmax(5)).toThrow('Dimension out of range');
   });
+
+  test('oneHot: float32 [...indices.shape, C], from contiguous or strided int32 indices', () => {
+    const idx = tn.tensor([[2, 0, 1], [1, 1, 3]], { device });
+    const h = tn.oneHot(idx, 4);
+    expect(h.shape).toEqual([2, 3, 4]);
+    expect(h.dtype).toBe('float32');
+    const ref = [[2, 0, 1], [1, 1, 3]].map((row) => row.map((c) => [0, 1, 2, 3].map((j) => (j === c ? 1 : 0))));
+    expect(h.toArray()).toEqual(ref);
+    expect(tn.oneHot(idx.t(), 4).toArray()).toEqual([0, 1, 2].map((j) => [0, 1].map((i) => ref[i][j])));
+    expect(tn.oneHot(tn.tensor(3, { device }), 5).toArray()).toEqual([0, 0, 0, 1, 0]);
+    expect(tn.oneHot(tn.zeros(0, { dtype: 'int32', device }), 3).shape).toEqual([0, 3]);
+    expect(() => tn.oneHot(tn.zeros(2, { device }), 3)).toThrow('oneHot: expected int32 class indices but received float32');
+    expect(() => tn.oneHot(idx, -1)).toThrow(RangeError);
+  });
+
+  test('oneHot: out-of-range classes are refused on cpu (device kernels mark the row NaN)', () => {
+    for (const bad of [[0, 4], [-1, 0]]) {
+      const idx = tn.tensor(bad, { device });
+      if (device === 'cpu') {
+        expect(() => tn.oneHot(idx, 4)).toThrow(RangeError);
+        expect(() => tn.oneHot(idx, 4)).toThrow(bad[1] === 4 ? 'Class values must be smaller than num_classes.' : 'Class values must be non-negative.');
+      } else {
+        const rows = tn.oneHot(idx, 4).toArray() as number[][];
+        const badRow = bad[0] < 0 ? 0 : 1;
+        expect(rows[badRow].every(Number.isNaN)).toBe(true);
+        expect(rows[1 - badRow]).toEqual([1, 0, 0, 0]);
+      }
+    }
+  });
 });
