@@ -4,8 +4,10 @@
  * Covers torch.matmul's shape rules (1-D dot, matrix-vector, vector-matrix, 2-D, batched,
  * broadcast batch dims), mm, linear with and without bias and with fused activations, operands
  * that are views (x.t(), narrow, slice, select, permute, expand) in every transpose combination,
- * sizes 1, 3, 7, 33, 129 and 1000, 1×N and N×1, the edges of the CPU GEMM blocking (MR=6,
- * NR=16, KC=256, MC=96, NC=2048) and of the small-problem path (M·N·K ≤ 32³), and K = 0.
+ * sizes 1, 3, 7, 33, 129 and 1000, 1×N and N×1, the edges of the CPU GEMM blocking (the first
+ * kernel's MR=6, NR=16, KC=256, MC=96, NC=2048 and small-problem path M·N·K ≤ 32³; the current
+ * AVX-512 kernel's 14×32 and 28×16 tiles, MC=224, NC=4096, and its M ≤ 4 dot path — the
+ * per-instruction-set paths are covered in depth by gemm_paths.test.ts), and K = 0.
  *
  * Tolerance: a float32 dot product of length K, in any summation order, is within
  * γ_K·Σ|a_ik·b_kj| of the exact result (γ_K ≈ K·2⁻²⁴), so every element is checked against that
@@ -140,6 +142,8 @@ forEachDevice('matmul sizes and blocking edges', (device: Dev) => {
     [20, 255, 20], [20, 256, 20], [20, 257, 20], [9, 513, 18], [7, 700, 3],
     [32, 32, 32], [32, 32, 33], [33, 32, 32], [31, 33, 32], [1, 32769, 1], [2, 8192, 2],
     [3, 40, 2047], [2, 40, 2049], [1, 300, 2100],
+    [13, 30, 31], [14, 30, 32], [15, 30, 33], [27, 20, 16], [28, 20, 15], [29, 20, 17],
+    [223, 8, 40], [224, 8, 40], [225, 8, 40], [4, 50, 60], [2, 4097, 3], [2, 20, 4097],
   ];
   for (const [M, K, N] of EDGES) {
     test(`blocking edge M=${M} K=${K} N=${N}`, () => {
