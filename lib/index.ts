@@ -25,6 +25,12 @@ export { memory } from './storage';
 export { info, cuda, setNumThreads, getNumThreads } from './info';
 export { manualSeed, Generator, defaultGenerator, initialSeed, seed } from './random';
 export { formatTensor, setPrintOptions, printOptions } from './format/tensor_format';
+export * as nn from './nn';
+export { Parameter } from './nn';
+export { save, load, saveAsync, loadAsync } from './nn/serialization';
+export * as optim from './optim';
+export * as serve from './serve';
+export * as data from './data';
 
 /** The default device picked at load: 'cuda' or 'cpu' (see TENSORNODE_DEVICE). */
 export declare const device: 'cpu' | 'cuda';

@@ -19,7 +19,8 @@ import { describe, typeError } from '../errors';
 import { zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
-import { HANDLER, MODULE_BRAND, checkName, labelledForward, setMember } from './registry';
+import { forwardAsync as forwardAsyncImpl } from '../serve/module_forward';
+import { HANDLER, MODULE_BRAND, checkName, labelledForward, setMember, structure } from './registry';
 import { addIndent } from './repr';
 import { type IncompatibleKeys, loadStateDictInto } from './state_dict';
 import { summarize } from './summary';
@@ -81,6 +82,15 @@ export class Module {
    */
   forward(...args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  /**
+   * Runs forward off the JS thread where it can (a compiled native plan on the libuv pool) and
+   * resolves with the output; never records gradients. For servers: the event loop stays free.
+   * @example const y = await model.forwardAsync(tn.rand(1024, 4));
+   */
+  forwardAsync(x: Tensor): Promise<Tensor> {
+    return forwardAsyncImpl(this._proxy, x);
   }
 
   /**
@@ -235,6 +245,7 @@ export class Module {
   /** Sets training mode on this module and every descendant; returns this. */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw typeError('Module.train', 'a boolean', 'mode', mode);
+    if (this.training !== mode) structure.version++;
     this.training = mode;
     for (const child of this.children()) child.train(mode);
     return this;

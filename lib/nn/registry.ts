@@ -11,9 +11,17 @@ import { describe } from '../errors';
 import { Tensor } from '../tensor';
 import type { Module } from './module';
 import { labelError } from './module_error';
+import { planForward } from '../serve/module_forward';
 import { Parameter } from './parameter';
 
 type AnyFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Bumped whenever any module's members (parameters, children, buffers, instance forward) or
+ * training mode change; compiled forward plans (lib/serve/module_forward.ts) are valid for one
+ * version. Plain attribute writes do not bump it.
+ */
+export const structure = { version: 0 };
 
 /** Marks Module.prototype, so this file needs no runtime import of module.ts. */
 export const MODULE_BRAND = Symbol.for('tensornode.nn.Module');
@@ -22,14 +30,25 @@ export function isModule(v: unknown): v is Module {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[MODULE_BRAND] === true;
 }
 
+let forwardDepth = 0;
+
 /** The instance `forward`: the class's (or an instance-assigned) forward, hooks, labelled errors. */
 export function labelledForward(this: Module, ...args: unknown[]): unknown {
+  // Inference on a whole model (outermost call, eval mode, no grad, no hooks) runs as one
+  // compiled native plan when the forward can be expressed as one.
+  if (forwardDepth === 0 && !this.training && args.length === 1 && this._forwardHooks.size === 0) {
+    const fast = planForward(this, args[0]);
+    if (fast) return fast;
+  }
   const impl: AnyFn = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
   let out: unknown;
+  forwardDepth++;
   try {
     out = impl.apply(this, args);
   } catch (e) {
     throw labelError(e, this.constructor.name, () => this.modulePath());
+  } finally {
+    forwardDepth--;
   }
   const hooks = this._forwardHooks;
   if (hooks.size > 0) {
@@ -75,6 +94,7 @@ function onAssign(target: Module, name: string, value: unknown): void {
   const { _parameters: params, _modules: modules, _buffers: buffers } = target;
   const parent = target._proxy;
   const isMember = value instanceof Parameter || isModule(value);
+  if (isMember || params.has(name) || modules.has(name) || buffers.has(name)) structure.version++;
   if (isMember && name in Object.getPrototypeOf(target)) throw new RangeError(`attribute '${name}' already exists (a ${target.constructor.name} method or accessor)`);
   if (value instanceof Parameter) {
     buffers.delete(name);
@@ -108,6 +128,7 @@ function onAssign(target: Module, name: string, value: unknown): void {
 }
 
 function onDelete(target: Module, name: string): void {
+  structure.version++;
   target._parameters.delete(name);
   target._buffers.delete(name);
   target._nonPersistentBuffers.delete(name);
@@ -122,6 +143,7 @@ export const HANDLER: ProxyHandler<Module> = {
     if (typeof key === 'string' && 'value' in desc && target._proxy !== undefined) {
       if (key === 'forward' && typeof desc.value === 'function' && desc.value !== labelledForward) {
         target._forwardImpl = desc.value as AnyFn;
+        structure.version++;
         return true;
       }
       onAssign(target, key, desc.value);

@@ -1,0 +1,236 @@
+/**
+ * HTTP inference server for the lecture/Iris network (4 → 5 → 6 → 3 with sigmoids).
+ *
+ *   npx ts-node examples/serve.ts [--weights examples/out/iris.safetensors] [--port 3000]
+ *        [--host 127.0.0.1] [--workers N] [--no-batch] [--max-batch 64] [--max-delay-ms 2]
+ *        [--max-rows 1024] [--body-limit 1048576]
+ *
+ *   POST /predict  {"inputs": [[5.1, 3.5, 1.4, 0.2], ...]}  →  {"outputs": [[...], ...], "device": "cpu"}
+ *   GET  /health   →  {"status": "ok"}
+ *   GET  /info     →  the runtime diagnosis (tn.info()) and the model
+ *
+ * Every client mistake (body too large, bad JSON, wrong types, wrong row width, NaN, too many
+ * rows) is a 4xx with {"error": "..."}; SIGTERM stops accepting connections and exits once
+ * in-flight requests finish. With --workers N, Node's cluster module runs N processes sharing
+ * the port (one per core).
+ */
+import cluster from 'cluster';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as tn from '../lib/index';
+import * as nn from '../lib/nn';
+import { load } from '../lib/nn/serialization';
+import { batcher } from '../lib/serve/batcher';
+
+export interface ServerOptions {
+  weights?: string | null;
+  port?: number;
+  host?: string;
+  batch?: boolean;
+  maxBatch?: number;
+  maxDelayMs?: number;
+  maxRows?: number;
+  bodyLimit?: number;
+}
+
+class NeuralNetwork extends nn.Module {
+  deep_nn = new nn.Sequential(new nn.Linear(4, 5), new nn.Sigmoid(), new nn.Linear(5, 6), new nn.Sigmoid(), new nn.Linear(6, 3));
+  forward(x: tn.Tensor): tn.Tensor {
+    return this.deep_nn.forward(x);
+  }
+}
+
+const IN_FEATURES = 4;
+
+class ClientError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Reads the body, refusing more than limit bytes without buffering them. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new ClientError(413, `request body exceeds ${limit} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new ClientError(413, `request body exceeds ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Validates {"inputs": number[][] | number[]} into a Float32Array of rows × 4. */
+export function parseInputs(text: string, maxRows: number): { values: Float32Array; rows: number } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new ClientError(400, `invalid JSON: ${(e as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ClientError(400, 'body must be a JSON object with an "inputs" field');
+  let inputs = (body as { inputs?: unknown }).inputs;
+  if (inputs === undefined) throw new ClientError(400, 'missing field "inputs"');
+  if (!Array.isArray(inputs)) throw new ClientError(422, '"inputs" must be an array of rows (arrays of numbers)');
+  if (inputs.length > 0 && !Array.isArray(inputs[0])) inputs = [inputs];  // one row
+  const rows = inputs as unknown[];
+  if (rows.length === 0) throw new ClientError(422, '"inputs" must hold at least one row');
+  if (rows.length > maxRows) throw new ClientError(413, `too many rows: ${rows.length} > ${maxRows}`);
+  const values = new Float32Array(rows.length * IN_FEATURES);
+  rows.forEach((row, r) => {
+    if (!Array.isArray(row)) throw new ClientError(422, `inputs[${r}] must be an array of ${IN_FEATURES} numbers`);
+    if (row.length !== IN_FEATURES) throw new ClientError(422, `inputs[${r}] has ${row.length} values; the model expects ${IN_FEATURES}`);
+    row.forEach((v, c) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ClientError(422, `inputs[${r}][${c}] must be a finite number, got ${JSON.stringify(v)}`);
+      values[r * IN_FEATURES + c] = v;
+    });
+  });
+  return { values, rows: rows.length };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function loadModel(weights: string | null | undefined): NeuralNetwork {
+  tn.manualSeed(42);
+  const model = new NeuralNetwork();
+  if (weights) {
+    const sd = load(weights);
+    // Accept both the module's own keys (deep_nn.0.weight) and a bare Sequential's (0.weight).
+    const keyed = Object.keys(sd).every((k) => k.startsWith('deep_nn.')) ? sd : Object.fromEntries(Object.entries(sd).map(([k, v]) => [`deep_nn.${k}`, v]));
+    model.loadStateDict(keyed);
+  }
+  model.eval();
+  return model.to(tn.device);
+}
+
+/** Builds the server (not listening yet). */
+export function createServer(opts: ServerOptions = {}): { server: http.Server; model: NeuralNetwork } {
+  const model = loadModel(opts.weights);
+  const maxRows = opts.maxRows ?? 1024;
+  const limit = opts.bodyLimit ?? 1 << 20;
+  const infer = opts.batch === false ? null : batcher(model, { maxBatchSize: opts.maxBatch ?? 64, maxDelayMs: opts.maxDelayMs ?? 2, inputShape: [IN_FEATURES] });
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      if (e instanceof ClientError) send(res, e.status, { error: e.message });
+      else {
+        console.error('internal error:', e);
+        send(res, 500, { error: 'internal error' });
+      }
+    });
+  });
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url === '/health') {
+      if (req.method !== 'GET') throw new ClientError(405, 'use GET /health');
+      return send(res, 200, { status: 'ok' });
+    }
+    if (url === '/info') {
+      if (req.method !== 'GET') throw new ClientError(405, 'use GET /info');
+      return send(res, 200, { runtime: tn.info(), model: String(model), parameters: model.parameters().reduce((n, p) => n + p.numel(), 0) });
+    }
+    if (url !== '/predict') throw new ClientError(404, `no route ${url}; try POST /predict, GET /health, GET /info`);
+    if (req.method !== 'POST') throw new ClientError(405, 'use POST /predict');
+    const ctype = String(req.headers['content-type'] ?? 'application/json');
+    if (!ctype.startsWith('application/json')) throw new ClientError(415, 'content-type must be application/json');
+    const { values, rows } = parseInputs(await readBody(req, limit), maxRows);
+    const x = tn.fromArray(values, [rows, IN_FEATURES]);
+    const y = infer ? await infer(x) : await model.forwardAsync(x);
+    return send(res, 200, { outputs: y.toArray(), device: tn.device });
+  }
+  return { server, model };
+}
+
+/** Starts listening; resolves with the bound port. */
+export function listen(server: http.Server, port = 0, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, then resolves. */
+export function shutdown(server: http.Server, graceMs = 10000): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function parseArgs(argv: string[]): ServerOptions & { workers: number } {
+  const opts: ServerOptions & { workers: number } = { workers: 1, port: 3000, host: '127.0.0.1' };
+  const num = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; ++i) {
+    const a = argv[i];
+    if (a === '--weights') opts.weights = argv[++i];
+    else if (a === '--port') opts.port = num(a, argv[++i]);
+    else if (a === '--host') opts.host = argv[++i];
+    else if (a === '--workers') opts.workers = Math.max(1, Math.floor(num(a, argv[++i])));
+    else if (a === '--no-batch') opts.batch = false;
+    else if (a === '--max-batch') opts.maxBatch = num(a, argv[++i]);
+    else if (a === '--max-delay-ms') opts.maxDelayMs = num(a, argv[++i]);
+    else if (a === '--max-rows') opts.maxRows = num(a, argv[++i]);
+    else if (a === '--body-limit') opts.bodyLimit = num(a, argv[++i]);
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (opts.weights === undefined && fs.existsSync('examples/out/iris.safetensors')) opts.weights = 'examples/out/iris.safetensors';
+  return opts;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.workers > 1 && cluster.isPrimary) {
+    for (let i = 0; i < opts.workers; ++i) cluster.fork();
+    const stop = (): void => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    console.log(`primary ${process.pid}: ${opts.workers} workers on http://${opts.host}:${opts.port}`);
+    return;
+  }
+  const { server } = createServer(opts);
+  const port = await listen(server, opts.port, opts.host);
+  console.log(`${cluster.isWorker ? `worker ${process.pid}` : 'server'}: http://${opts.host}:${port} (device ${tn.device}, weights ${opts.weights ?? 'seed 42 init'}, batching ${opts.batch === false ? 'off' : 'on'})`);
+  const stop = (): void => {
+    void shutdown(server).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  });
+}
