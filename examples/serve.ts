@@ -174,8 +174,12 @@ export function shutdown(server: http.Server, graceMs = 10000): Promise<void> {
       resolve();
     }, graceMs);
     force.unref();
+    // Keep-alive connections become idle once their response is sent; close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
