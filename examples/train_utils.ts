@@ -48,7 +48,8 @@ export function progressBar(label: string, total: number, format: string, quiet 
     { format: `${label} |{bar}| {value}/{total} ${format}`, hideCursor: true, clearOnComplete: false, barsize: 30 },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, {});
+  // Every payload token shows '…' until the first update.
+  bar.start(total, 0, Object.fromEntries([...format.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], '…'])));
   return { update: (v, payload) => bar.update(v, payload), stop: () => bar.stop() };
 }
 
