@@ -31,6 +31,7 @@ export { save, load, saveAsync, loadAsync } from './nn/serialization';
 export * as optim from './optim';
 export * as serve from './serve';
 export * as data from './data';
+export * as losses from './losses';
 
 /** The default device picked at load: 'cuda' or 'cpu' (see TENSORNODE_DEVICE). */
 export declare const device: 'cpu' | 'cuda';

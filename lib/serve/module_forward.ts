@@ -23,28 +23,30 @@ export interface PlannableModule {
 
 interface Entry {
   version: number;
-  plan: CompiledPlan | null;
+  /** Plans by input width (null: this width's forward is not plannable). */
+  byWidth: Map<number, CompiledPlan | null>;
 }
-const cache = new WeakMap<object, Map<string, Entry>>();
+const cache = new WeakMap<object, Entry>();
 
-function moduleDevice(m: PlannableModule, x: Tensor): Device {
+function moduleDevice(m: PlannableModule, fallback: Device): Device {
   const p = m.parameters();
-  return p.length > 0 ? p[0].device : x.device;
+  return p.length > 0 ? p[0].device : fallback;
 }
 
-/** The cached plan for this module and input width, compiling it on first use; null if none. */
-export function planFor(m: PlannableModule, inFeatures: number, device: Device): CompiledPlan | null {
-  let byKey = cache.get(m);
-  if (!byKey) {
-    byKey = new Map();
-    cache.set(m, byKey);
+/**
+ * The cached plan for this module and input width, compiling it on first use; null if none.
+ * This runs on every inference call, so a hit is two map lookups and a validity check.
+ */
+export function planFor(m: PlannableModule, inFeatures: number, fallbackDevice: Device = 'cpu'): CompiledPlan | null {
+  let entry = cache.get(m);
+  if (!entry || entry.version !== structure.version) {
+    entry = { version: structure.version, byWidth: new Map() };
+    cache.set(m, entry);
   }
-  const key = `${inFeatures}|${device}`;
-  const hit = byKey.get(key);
-  if (hit && hit.version === structure.version && (!hit.plan || hit.plan.valid)) return hit.plan;
-  const version = structure.version;
-  const plan = compilePlan((x) => m.forward(x), inFeatures, device);
-  byKey.set(key, { version, plan });
+  const hit = entry.byWidth.get(inFeatures);
+  if (hit !== undefined && (hit === null || hit.valid)) return hit;
+  const plan = compilePlan((x) => m.forward(x), inFeatures, moduleDevice(m, fallbackDevice));
+  entry.byWidth.set(inFeatures, plan);
   return plan;
 }
 
@@ -71,7 +73,7 @@ export function planForward(m: PlannableModule, x: unknown): Tensor | null {
   if (f === 0) return null;
   const host = hostValues(x);
   if (!host) return null;
-  const plan = planFor(m, f, moduleDevice(m, x));
+  const plan = planFor(m, f, x.device);
   if (!plan || plan.device !== 'cpu') return null;
   return outputTensor(plan.run(host, x.numel() / f), x, plan.outFeatures);
 }
@@ -84,9 +86,8 @@ export function planForward(m: PlannableModule, x: unknown): Tensor | null {
 export async function forwardAsync(m: PlannableModule, x: Tensor): Promise<Tensor> {
   if (!(x instanceof Tensor)) throw typeError('forwardAsync', 'a Tensor', 'input', x);
   if (x.storage.disposed) throw new Error('forwardAsync: input was disposed');
-  const device = moduleDevice(m, x);
   const f = x.ndim >= 1 ? x.shape[x.ndim - 1] : 0;
-  const plan = x.dtype === 'float32' && f > 0 ? planFor(m, f, device) : null;
+  const plan = x.dtype === 'float32' && f > 0 ? planFor(m, f, x.device) : null;
   if (plan) {
     const host = hostValues(x) ?? ((await x.data()) as Float32Array);
     const out = await plan.runAsync(host, x.numel() / f);

@@ -27,7 +27,7 @@ test('GET /health and /info', async () => {
   const h = await fetch(`${base}/health`);
   expect(h.status).toBe(200);
   expect(await h.json()).toEqual({ status: 'ok' });
-  const i = await (await fetch(`${base}/info`)).json();
+  const i: any = await (await fetch(`${base}/info`)).json();
   expect(i.runtime.device).toBe(tn.device);
   expect(i.parameters).toBe(82);
   expect(i.model).toContain('(deep_nn): Sequential(');

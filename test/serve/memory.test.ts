@@ -1,0 +1,73 @@
+// Tensors need no manual dispose: 10⁶ lecture-model forwards without dispose keep RSS flat and
+// tn.memory() returns to its start once GC has run; dispose() frees at once.
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import * as tn from '../../lib/index';
+import { nn } from '../../lib/index';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+async function collect(): Promise<void> {
+  for (let i = 0; i < 4; ++i) {
+    gc();
+    // FinalizationRegistry callbacks run on a later turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function lecture(): nn.Sequential {
+  tn.manualSeed(42);
+  return new nn.Sequential(new nn.Linear(4, 5), new nn.Sigmoid(), new nn.Linear(5, 6), new nn.Sigmoid(), new nn.Linear(6, 3));
+}
+
+test('10^6 forward calls without dispose: RSS flat (±5%), live tensors back to the start', async () => {
+  const model = lecture().eval();
+  const input = new Float32Array([0.1, 0.2, 0.3, 0.4]);
+  const run = (n: number): number => {
+    let checksum = 0;
+    tn.noGrad(() => {
+      for (let i = 0; i < n; ++i) checksum += model.forward(tn.fromArray(input, [1, 4])).dataSync()[0];
+    });
+    return checksum;
+  };
+  run(200_000);  // warm up: JIT, allocator pools, plan compilation, heap growth
+  await collect();
+  const startLive = tn.memory().cpu.tensors;
+  // Steady state: RSS after a second half-million calls is within 5% of RSS after the first.
+  run(500_000);
+  await collect();
+  const rssA = process.memoryUsage().rss;
+  const sum = run(500_000);
+  await collect();
+  const rssB = process.memoryUsage().rss;
+  expect(Number.isFinite(sum)).toBe(true);
+  expect(Math.abs(rssB - rssA) / rssA).toBeLessThan(0.05);
+  expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(startLive);
+}, 120000);
+
+test('op-by-op training-mode forwards are collected too', async () => {
+  const model = lecture();
+  await collect();
+  const start = tn.memory().cpu;
+  for (let i = 0; i < 20_000; ++i) model.forward(tn.rand(8, 4)).sum().backward();
+  model.zeroGrad();
+  await collect();
+  expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(start.tensors);
+  expect(tn.memory().cpu.bytes).toBeLessThanOrEqual(start.bytes);
+}, 120000);
+
+test('dispose() and `using` free at once', () => {
+  const start = tn.memory().cpu.tensors;
+  const a = tn.rand(1000);
+  expect(tn.memory().cpu.tensors).toBe(start + 1);
+  a.dispose();
+  expect(tn.memory().cpu.tensors).toBe(start);
+  expect(() => a.sum()).toThrow('sum: input was disposed');
+  {
+    using b = tn.ones(10);
+    expect(b.sum().item()).toBe(10);
+  }
+  // `using` disposed b (its sum's 0-d result is still live until collected).
+  expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(start + 1);
+});
