@@ -1,11 +1,12 @@
 /**
  * HTTP inference server for the lecture/Iris network (4 → 5 → 6 → 3 with sigmoids).
  *
- *   npx ts-node examples/serve.ts [--weights examples/out/iris.safetensors] [--port 3000]
+ *   npx ts-node examples/serve.ts [--weights examples/out/iris_mlp.safetensors] [--port 3000]
  *        [--host 127.0.0.1] [--workers N] [--no-batch] [--max-batch 64] [--max-delay-ms 2]
  *        [--max-rows 1024] [--body-limit 1048576]
  *
- *   POST /predict  {"inputs": [[5.1, 3.5, 1.4, 0.2], ...]}  →  {"outputs": [[...], ...], "device": "cpu"}
+ *   POST /predict  {"inputs": [[5.1, 3.5, 1.4, 0.2], ...]}  →  {"outputs": [[...], ...], "device": "cpu",
+ *                  "classes": ["setosa", ...]}   (classes when the weights file names them)
  *   GET  /health   →  {"status": "ok"}
  *   GET  /info     →  the runtime diagnosis (tn.info()) and the model
  *
@@ -20,7 +21,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as tn from '../lib/index';
 import * as nn from '../lib/nn';
-import { load } from '../lib/nn/serialization';
+import { loadFileSync } from '../lib/io/safetensors';
 import { batcher } from '../lib/serve/batcher';
 
 export interface ServerOptions {
@@ -108,22 +109,42 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function loadModel(weights: string | null | undefined): NeuralNetwork {
+interface LoadedModel {
+  model: NeuralNetwork;
+  /** Standardisation stored by examples/train_iris.ts (identity when absent). */
+  mean: number[];
+  std: number[];
+  classes: string[] | null;
+}
+
+function metadataArray(meta: Record<string, string> | null, key: string): unknown[] | null {
+  if (!meta || meta[key] === undefined) return null;
+  const v: unknown = JSON.parse(meta[key]);
+  if (!Array.isArray(v)) throw new Error(`metadata ${key} must be a JSON array`);
+  return v;
+}
+
+function loadModel(weights: string | null | undefined): LoadedModel {
   tn.manualSeed(42);
   const model = new NeuralNetwork();
+  let meta: Record<string, string> | null = null;
   if (weights) {
-    const sd = load(weights);
+    const file = loadFileSync(weights);
+    meta = file.metadata;
+    const sd = Object.fromEntries(Object.entries(file.tensors).map(([k, t]) => [k, tn.tensor(t.data, { shape: t.shape, dtype: t.dtype })]));
     // Accept both the module's own keys (deep_nn.0.weight) and a bare Sequential's (0.weight).
     const keyed = Object.keys(sd).every((k) => k.startsWith('deep_nn.')) ? sd : Object.fromEntries(Object.entries(sd).map(([k, v]) => [`deep_nn.${k}`, v]));
     model.loadStateDict(keyed);
   }
   model.eval();
-  return model.to(tn.device);
+  const mean = (metadataArray(meta, 'feature_mean') as number[] | null) ?? new Array(IN_FEATURES).fill(0);
+  const std = (metadataArray(meta, 'feature_std') as number[] | null) ?? new Array(IN_FEATURES).fill(1);
+  return { model: model.to(tn.device), mean, std, classes: metadataArray(meta, 'classes') as string[] | null };
 }
 
 /** Builds the server (not listening yet). */
 export function createServer(opts: ServerOptions = {}): { server: http.Server; model: NeuralNetwork } {
-  const model = loadModel(opts.weights);
+  const { model, mean, std, classes } = loadModel(opts.weights);
   const maxRows = opts.maxRows ?? 1024;
   const limit = opts.bodyLimit ?? 1 << 20;
   const infer = opts.batch === false ? null : batcher(model, { maxBatchSize: opts.maxBatch ?? 64, maxDelayMs: opts.maxDelayMs ?? 2, inputShape: [IN_FEATURES] });
@@ -151,9 +172,13 @@ export function createServer(opts: ServerOptions = {}): { server: http.Server; m
     const ctype = String(req.headers['content-type'] ?? 'application/json');
     if (!ctype.startsWith('application/json')) throw new ClientError(415, 'content-type must be application/json');
     const { values, rows } = parseInputs(await readBody(req, limit), maxRows);
+    for (let i = 0; i < values.length; ++i) values[i] = (values[i] - mean[i % IN_FEATURES]) / std[i % IN_FEATURES];
     const x = tn.fromArray(values, [rows, IN_FEATURES]);
     const y = infer ? await infer(x) : await model.forwardAsync(x);
-    return send(res, 200, { outputs: y.toArray(), device: tn.device });
+    const outputs = y.toArray() as number[][];
+    const body: Record<string, unknown> = { outputs, device: tn.device };
+    if (classes) body.classes = outputs.map((row) => classes[row.indexOf(Math.max(...row))]);
+    return send(res, 200, body);
   }
   return { server, model };
 }
@@ -206,7 +231,7 @@ function parseArgs(argv: string[]): ServerOptions & { workers: number } {
     else if (a === '--body-limit') opts.bodyLimit = num(a, argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
-  if (opts.weights === undefined && fs.existsSync('examples/out/iris.safetensors')) opts.weights = 'examples/out/iris.safetensors';
+  if (opts.weights === undefined && fs.existsSync('examples/out/iris_mlp.safetensors')) opts.weights = 'examples/out/iris_mlp.safetensors';
   return opts;
 }
 

@@ -45,6 +45,8 @@ export interface IrisResult {
   history: TrainingHistory;
   trainAccuracy: number;
   testAccuracy: number;
+  /** The training split's feature mean and deviation the inputs were standardised with. */
+  stats: { mean: number[]; std: number[] };
 }
 
 /** Features [N, 4] standardised with the given statistics, and int32 labels [N]. */
@@ -94,15 +96,21 @@ export function trainIris(options: IrisOptions = {}): IrisResult {
     bar.update(epoch, { loss: history.loss[epoch - 1].toFixed(4), train: `${(trainAccuracy * 100).toFixed(1)}%`, test: `${(testAccuracy * 100).toFixed(1)}%` });
   }
   bar.stop();
-  return { model, history, trainAccuracy, testAccuracy };
+  return { model, history, trainAccuracy, testAccuracy, stats };
 }
 
 if (require.main === module) {
   const out = path.join(__dirname, 'out');
   console.log(`Training on ${tn.device}`);
-  const { model, history, testAccuracy } = trainIris();
+  const { model, history, testAccuracy, stats } = trainIris();
   console.log(`test accuracy: ${(testAccuracy * 100).toFixed(1)}%`);
   writeFileMkdir(path.join(out, 'iris_training.svg'), trainingChartSvg('Iris: 4-5-6-3 sigmoid MLP, Adam', history));
-  tn.save(model.stateDict(), path.join(out, 'iris_mlp.safetensors'));
+  // The standardisation the model was trained with travels in the file's metadata, so a server
+  // (examples/serve.ts) can apply it to raw measurements.
+  tn.save(model.stateDict(), path.join(out, 'iris_mlp.safetensors'), {
+    feature_mean: JSON.stringify(stats.mean),
+    feature_std: JSON.stringify(stats.std),
+    classes: JSON.stringify(['setosa', 'versicolor', 'virginica']),
+  });
   console.log(`wrote ${path.join(out, 'iris_training.svg')} and ${path.join(out, 'iris_mlp.safetensors')}`);
 }
