@@ -6,12 +6,14 @@
 // biasIndex, activation], indices into `storages` (-1 = none).
 #include <napi.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/error.h"
 #include "../core/plan.h"
+#include "../cpu/parallel.h"
 #include "descriptors.h"
 #include "guard.h"
 
@@ -141,6 +143,9 @@ class PlanWorker final : public Napi::AsyncWorker {
   }
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
+    // Leave one core to the JS thread (when there is more than one) so the event loop keeps
+    // running while the forward does.
+    cpu::ScopedThreadCap cap(std::max(1, cpu::maxThreads() - 1));
     try {
       r_.holder->plan->run(r_.in, r_.rows, r_.out);
     } catch (const std::exception& e) {

@@ -24,7 +24,13 @@ std::atomic<int> gMaxThreads{initialThreads()};
 // Helper threads not currently lent to a team.
 std::atomic<int> gFreeHelpers{gMaxThreads.load() - 1};
 
+thread_local int tCap = 0;
+
 }  // namespace
+
+int threadCap() { return tCap; }
+ScopedThreadCap::ScopedThreadCap(int cap) : previous_(tCap) { tCap = cap; }
+ScopedThreadCap::~ScopedThreadCap() { tCap = previous_; }
 
 int maxThreads() { return gMaxThreads.load(std::memory_order_relaxed); }
 

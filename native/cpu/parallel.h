@@ -14,6 +14,21 @@ namespace tn::cpu {
 int maxThreads();           // the setting (tn.setNumThreads / TENSORNODE_NUM_THREADS)
 void setMaxThreads(int n);  // n >= 1
 
+// Caps the threads parallelFor uses on the calling thread while in scope (0 = no cap). Async
+// work on the libuv pool uses it to leave a core to the JS thread, so the event loop stays
+// responsive while a forward runs.
+int threadCap();
+class ScopedThreadCap {
+ public:
+  explicit ScopedThreadCap(int cap);
+  ~ScopedThreadCap();
+  ScopedThreadCap(const ScopedThreadCap&) = delete;
+  ScopedThreadCap& operator=(const ScopedThreadCap&) = delete;
+
+ private:
+  int previous_;
+};
+
 // Takes up to want-1 helper threads from the budget; the caller's own thread is always free.
 int acquireThreads(int want);
 void releaseThreads(int team);
@@ -25,7 +40,8 @@ void parallelFor(int64_t n, int64_t grain, F&& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   const int64_t chunks = (n + grain - 1) / grain;
-  int want = static_cast<int>(std::min<int64_t>(chunks, maxThreads()));
+  const int cap = threadCap();
+  int want = static_cast<int>(std::min<int64_t>(chunks, cap > 0 ? std::min(cap, maxThreads()) : maxThreads()));
   if (want <= 1) {
     fn(int64_t{0}, n);
     return;
