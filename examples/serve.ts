@@ -220,7 +220,7 @@ function parseArgs(argv: string[]): ServerOptions & { workers: number } {
   };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
-    if (a === '--weights') opts.weights = argv[++i];
+    if (a === '--weights') opts.weights = argv[++i] === 'none' ? null : argv[i];
     else if (a === '--port') opts.port = num(a, argv[++i]);
     else if (a === '--host') opts.host = argv[++i];
     else if (a === '--workers') opts.workers = Math.max(1, Math.floor(num(a, argv[++i])));
