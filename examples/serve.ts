@@ -238,6 +238,11 @@ function parseArgs(argv: string[]): ServerOptions & { workers: number } {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.workers > 1 && cluster.isPrimary) {
+    // Run from TypeScript source (ts-node): the workers need the same loader.
+    if (__filename.endsWith('.ts')) cluster.setupPrimary({ execArgv: [...process.execArgv, '-r', 'ts-node/register/transpile-only'] });
+    cluster.on('exit', (w, code, signal) => {
+      if (code !== 0 && signal !== 'SIGTERM') console.error(`worker ${w.process.pid} exited (${signal ?? code})`);
+    });
     for (let i = 0; i < opts.workers; ++i) cluster.fork();
     const stop = (): void => {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
