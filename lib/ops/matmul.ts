@@ -4,12 +4,14 @@
  *   matmul: torch.matmul's rules (1-D dot, matrix-vector, batched with broadcasting);
  *   linear: y = x·Wᵀ + b, with an optional fused activation when no gradient is recorded.
  */
-import { needsGrad, record } from '../autograd/function';
+import { record } from '../autograd/function';
+import { isGradEnabled } from '../autograd/grad_mode';
 import { ShapeError, shapeStr } from '../errors';
 import { broadcastShapes, numelOf, viewStrides } from '../shape';
 import { Tensor } from '../tensor';
 import { checkSameDevice, checkTensor, empty } from './common';
-import { ACTIVATION, type ActivationName, type View, binding, describe, h } from './native';
+import { ACTIVATION, type ActivationName, DESC_BUFFER, type View, binding, descBegin, descMatrix, descVector, describe, h } from './native';
+import { Storage } from '../storage';
 import { copyContiguous, rawExpand, rawReshape, sumTo } from './views';
 import { activeTrace, recordStep } from '../serve/trace';
 
@@ -134,39 +136,55 @@ export function mm(a: Tensor, b: Tensor): Tensor {
  * @example tn.nn.functional.linear(tn.ones(2, 4), tn.ones(3, 4), tn.zeros(3))  // [[4,4,4],[4,4,4]]
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: ActivationName = 'none'): Tensor {
+  // The forward path of every Linear layer: checks and one kernel call, with no View objects,
+  // closures or shape arrays beyond the output's own unless autograd records the op.
   checkTensor('linear', x);
   checkTensor('linear', weight, 'weight');
   checkSameDevice('linear', x, weight);
   checkFloatPair('linear', x, weight);
+  const xShape = x.shape, nd = xShape.length;
   if (weight.ndim !== 2) throw new ShapeError('linear', `weight must be 2-D, got shape ${shapeStr(weight.shape)}`);
-  if (x.ndim === 0) throw new ShapeError('linear', 'both arguments to linear need to be at least 1D, but they are 0D and 2D');
+  if (nd === 0) throw new ShapeError('linear', 'both arguments to linear need to be at least 1D, but they are 0D and 2D');
   const inF = weight.shape[1], outF = weight.shape[0];
-  const rows = numelOf(x.shape.slice(0, -1));
-  const xin = x.shape[x.ndim - 1];
+  let rows = 1;
+  for (let d = 0; d < nd - 1; ++d) rows *= xShape[d];
+  const xin = xShape[nd - 1];
   if (xin !== inF) throw new ShapeError('linear', `mat1 and mat2 shapes cannot be multiplied (${rows}x${xin} and ${inF}x${outF})`);
   if (bias) {
     checkTensor('linear', bias, 'bias');
     checkSameDevice('linear', x, bias);
+    if (bias.dtype !== 'float32') throw new TypeError(`linear: expected a float32 tensor for bias but received ${bias.dtype}`);
     if (bias.ndim !== 1 || bias.shape[0] !== outF)
       throw new ShapeError('linear', `bias must have shape [${outF}], got ${shapeStr(bias.shape)}`);
   }
-  const fuse = activation !== 'none' && !needsGrad(x, weight, bias);
-  const x2 = rawReshape(x, [rows, inF]);
-  const av = as3d(x2, 1);
-  const wT = kernelReadable(weight);
-  const bv: View = { storage: wT.storage, offset: wT.offset, shape: [1, inF, outF], strides: [0, wT.strides[1], wT.strides[0]], dtype: 'float32' };
-  const b = bias && bias.strides[0] !== 1 && outF > 1 ? copyContiguous(bias) : bias;
-  const raw = gemm(av, bv, b, fuse ? activation : 'none', x.device);
-  const shape = [...x.shape.slice(0, -1), outF];
-  const name = x.ndim === 2 ? (bias ? 'AddmmBackward0' : 'MmBackward0') : x.ndim === 1 ? (bias ? 'AddBackward0' : 'SqueezeBackward4') : bias ? 'ViewBackward0' : 'UnsafeViewBackward0';
-  const y = record(new Tensor(raw.storage, shape), name, [x, weight, bias], (g) => {
-    const g2 = g.reshape([rows, outF]);
-    return [
-      x.requiresGrad ? g2.matmul(weight).reshape(x.shape.slice()) : null,
-      weight.requiresGrad ? g2.t().matmul(x2) : null,
-      bias && bias.requiresGrad ? g2.sum(0) : null,
-    ];
-  });
+  const grad = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias !== null && bias.requiresGrad));
+  const fuse = activation !== 'none' && !grad;
+  const x2 = nd === 2 ? x : rawReshape(x, [rows, inF]);
+  const outShape = nd === 2 ? [rows, outF] : nd === 1 ? [outF] : [...xShape.slice(0, -1), outF];
+  let y = new Tensor(Storage.allocate(x.device, 'float32', rows * outF), outShape);
+  if (rows * outF > 0) {
+    // A = x [rows, inF]; B = Wᵀ [inF, outF] read through W's strides (never copied).
+    const xa = kernelReadable(x2), wT = kernelReadable(weight);
+    const b = bias && bias.strides[0] !== 1 && outF > 1 ? copyContiguous(bias) : bias;
+    descBegin();
+    descMatrix(xa.offset, rows, inF, xa.strides[0], xa.strides[1]);
+    descMatrix(wT.offset, inF, outF, wT.strides[1], wT.strides[0]);
+    descMatrix(0, rows, outF, outF, 1);
+    if (b) descVector(b.offset, outF, 1);
+    binding.matmul(DESC_BUFFER, xa.storage.handle, wT.storage.handle, b ? b.storage.handle : null, y.storage.handle,
+      ACTIVATION[fuse ? activation : 'none'], false);
+  }
+  if (grad) {
+    const name = nd === 2 ? (bias ? 'AddmmBackward0' : 'MmBackward0') : nd === 1 ? (bias ? 'AddBackward0' : 'SqueezeBackward4') : bias ? 'ViewBackward0' : 'UnsafeViewBackward0';
+    y = record(y, name, [x, weight, bias], (g) => {
+      const g2 = g.reshape([rows, outF]);
+      return [
+        x.requiresGrad ? g2.matmul(weight).reshape(x.shape.slice()) : null,
+        weight.requiresGrad ? g2.t().matmul(x2) : null,
+        bias && bias.requiresGrad ? g2.sum(0) : null,
+      ];
+    });
+  }
   if (fuse || activation === 'none') {
     if (activeTrace()) recordStep({ kind: 'linear', input: x, output: y, weight, bias, activation: fuse ? activation : 'none' });
     return y;

@@ -27,11 +27,45 @@ function put(v: View): void {
   for (let i = 0; i < v.strides.length; ++i) DESC[pos++] = v.strides[i];
 }
 
-/** Fills the shared descriptor with the views in order and returns it. */
-export function describe(...views: View[]): Float64Array {
+/** Fills the shared descriptor with the views in order and returns it (fixed arity: no rest array per call). */
+export function describe(v0: View, v1?: View, v2?: View, v3?: View): Float64Array {
   pos = 0;
-  for (const v of views) put(v);
+  put(v0);
+  if (v1) put(v1);
+  if (v2) put(v2);
+  if (v3) put(v3);
   return DESC;
+}
+
+/**
+ * Allocation-free descriptor building for the hot GEMM path: descBegin(), then one
+ * descMatrix()/descVector() per operand (float32, in argument order), then pass DESC_BUFFER.
+ */
+export const DESC_BUFFER = DESC;
+export function descBegin(): void {
+  pos = 0;
+}
+/** A float32 [1, rows, cols] view with row stride rs and column stride cs. */
+export function descMatrix(offset: number, rows: number, cols: number, rs: number, cs: number): void {
+  DESC[pos] = 0;  // DTYPE_CODE.float32
+  DESC[pos + 1] = 3;
+  DESC[pos + 2] = offset;
+  DESC[pos + 3] = 1;
+  DESC[pos + 4] = rows;
+  DESC[pos + 5] = cols;
+  DESC[pos + 6] = 0;
+  DESC[pos + 7] = rs;
+  DESC[pos + 8] = cs;
+  pos += 9;
+}
+/** A float32 [n] view with stride s. */
+export function descVector(offset: number, n: number, s: number): void {
+  DESC[pos] = 0;
+  DESC[pos + 1] = 1;
+  DESC[pos + 2] = offset;
+  DESC[pos + 3] = n;
+  DESC[pos + 4] = s;
+  pos += 5;
 }
 
 export const h = (v: View): StorageHandle => v.storage.handle;

@@ -32,16 +32,23 @@ const napi_type_tag* deviceBufferTag() { return &kDeviceBufferTag; }
 
 Storage storageOf(const Napi::Value& v, const char* what) {
   Storage s;
-  if (v.IsTypedArray()) {
-    const auto ta = v.As<Napi::TypedArray>();
-    const napi_typedarray_type t = ta.TypedArrayType();
+  // One napi_get_typedarray_info call (the Napi:: accessors would make four): this runs for
+  // every operand of every op, so it is most of the fixed cost of a small kernel call.
+  const napi_env env = v.Env();
+  bool isTyped = false;
+  if (napi_is_typedarray(env, v, &isTyped) == napi_ok && isTyped) {
+    napi_typedarray_type t;
+    size_t length = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, v, &t, &length, &data, nullptr, nullptr) != napi_ok)
+      throw ArgumentError(std::string(what) + " could not be read");
     if (t != napi_float32_array && t != napi_int32_array)
       throw ArgumentError(std::string(what) + " must be a Float32Array or Int32Array");
     s.kind = DeviceKind::Cpu;
     s.isFloatArray = t == napi_float32_array;
     s.isIntArray = t == napi_int32_array;
-    s.bytes = ta.ByteLength();  // 0 once the buffer is detached
-    s.base = s.bytes == 0 ? nullptr : static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    s.bytes = length * 4;  // both element types are 4 bytes; 0 once the buffer is detached
+    s.base = s.bytes == 0 ? nullptr : data;
     return s;
   }
   DeviceBuffer* b = deviceBufferOf(v, what);
@@ -53,18 +60,24 @@ Storage storageOf(const Napi::Value& v, const char* what) {
 }
 
 DescriptorReader::DescriptorReader(const Napi::Value& desc, const char* op) : op_(op) {
-  if (!desc.IsTypedArray() || desc.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+  const napi_env env = desc.Env();
+  bool isTyped = false;
+  napi_typedarray_type t = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, desc, &isTyped) != napi_ok || !isTyped ||
+      napi_get_typedarray_info(env, desc, &t, &length, &data, nullptr, nullptr) != napi_ok || t != napi_float64_array)
     throw ArgumentError(std::string(op) + ": descriptor must be a Float64Array");
-  const auto arr = desc.As<Napi::Float64Array>();
-  data_ = arr.Data();
-  length_ = arr.ElementLength();
+  data_ = static_cast<const double*>(data);
+  length_ = data_ ? length : 0;
 }
 
 double DescriptorReader::take(const char* field, const char* what) {
   if (pos_ >= length_)
     throw ArgumentError(std::string(op_) + ": descriptor too short reading " + field + " of " + what);
   const double v = data_[pos_++];
-  if (!(v >= 0 && v <= kMaxSafe) || std::floor(v) != v)
+  // integral and in [0, 2^53): the range test first, so the conversion below is defined
+  if (!(v >= 0 && v <= kMaxSafe) || static_cast<double>(static_cast<int64_t>(v)) != v)
     throw ArgumentError(std::string(op_) + ": " + what + " " + field + " must be a non-negative integer, got " +
                         std::to_string(v));
   return v;

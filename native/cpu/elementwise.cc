@@ -1,9 +1,12 @@
 // Elementwise kernels: out[i] = f(x[i]) (unary), f(grad[i], saved[i]) (unaryGrad),
 // a[i] op b[i] (binary, inputs pre-expanded to out's shape with stride-0 broadcast dims),
 // alpha*x[i]+beta (affine). float32 everywhere; int32 for the integer-safe ops.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "activation.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "strided.h"
 
@@ -111,6 +114,33 @@ void unary(UnaryOp op, const TensorView& x, const TensorView& out) {
   }
   const float* xp = x.f32();
   float* o = out.f32();
+  if (op == UnaryOp::Sigmoid || op == UnaryOp::Tanh) {
+    // The GEMM epilogue's vectorised activation (lane-wise, so every element gets the same
+    // bits however it is reached): a fused Linear+activation equals Linear then activation.
+    const Activation act = op == UnaryOp::Sigmoid ? Activation::Sigmoid : Activation::Tanh;
+    const auto activate = gemm::active().activate;
+    forEachRow<2>(L, kElementwiseGrain, [&](const int64_t* off, int64_t n, const int64_t* st) {
+      const float* xs = xp + off[0];
+      float* os = o + off[1];
+      if (st[1] == 1) {
+        if (st[0] == 1) {
+          if (os != xs) std::memmove(os, xs, static_cast<size_t>(n) * sizeof(float));
+        } else {
+          for (int64_t i = 0; i < n; ++i) os[i] = xs[i * st[0]];
+        }
+        activate(os, n, act);
+        return;
+      }
+      float buf[256];
+      for (int64_t i0 = 0; i0 < n; i0 += 256) {
+        const int64_t m = std::min<int64_t>(256, n - i0);
+        for (int64_t i = 0; i < m; ++i) buf[i] = xs[(i0 + i) * st[0]];
+        activate(buf, m, act);
+        for (int64_t i = 0; i < m; ++i) os[(i0 + i) * st[1]] = buf[i];
+      }
+    });
+    return;
+  }
   forEachRow<2>(L, kElementwiseGrain, [&](const int64_t* off, int64_t n, const int64_t* st) {
     const float* xs = xp + off[0];
     float* os = o + off[1];
