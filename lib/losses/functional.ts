@@ -11,6 +11,7 @@
  * Reductions: 'mean' (default), 'sum', 'none'.
  */
 import { record } from '../autograd/function';
+import { noGrad } from '../autograd/grad_mode';
 import { castNoGrad } from '../ops/elementwise';
 import { checkSameDevice, checkTensor } from '../ops/common';
 import { oneHot } from '../ops/reduce';
@@ -159,12 +160,30 @@ function nll(op: string, input: Tensor, target: Tensor, o: Record<string, unknow
   if (ignored) hot = hot.mul(castNoGrad(ignored.neg().add(1), 'float32').unsqueeze(-1));
   const w = weight ? hot.mul(weight) : hot;  // w[y] at the target class, 0 elsewhere
   const logp = classLast(input);
-  const losses = w.mul(logp).sum(-1).neg();  // [N, d...]
+  const losses = classes > 0 ? pickTarget(logp, hot, w, ignored) : w.mul(logp).sum(-1).neg();  // [N, d...]
   let out: Tensor;
   if (reduction !== 'mean') out = reduce(losses, reduction);
   else if (!weight && !ignored) out = losses.mean();
   else out = losses.sum().div(w.sum());
   return named(out, 'NllLossBackward0');
+}
+
+/**
+ * −w[y]·logp[y] at every position ([N, d...] from logp [N, d..., C]), read like PyTorch's gather:
+ * the other classes never enter the value. (It used to be Σ_c w_c·logp_c with w one-hot, so a −∞
+ * log-probability of a non-target class, e.g. crossEntropy with a −Infinity logit or nllLoss of
+ * log(0), made the loss 0·−∞ = NaN where PyTorch's is finite.) logp + log(hot) is logp[y] at the
+ * target and −∞ elsewhere, so its max over the classes is logp[y]; ignored positions (hot all 0)
+ * take 0. NaN or +∞ in another class of an nllLoss input still propagates (no select kernel).
+ * The gradient is PyTorch's: −w[y]·g at the target class, 0 elsewhere.
+ */
+function pickTarget(logp: Tensor, hot: Tensor, w: Tensor, ignored: Tensor | null): Tensor {
+  const value = noGrad(() => {
+    let picked = logp.add(hot.log()).max(-1).values;
+    if (ignored) picked = picked.maximum(castNoGrad(ignored, 'float32').log());
+    return picked.mul(w.sum(-1)).neg();
+  });
+  return record(value, 'GatherBackward0', [logp], (g) => [w.mul(g.unsqueeze(-1)).neg()]);
 }
 
 export interface CrossEntropyOptions extends NLLOptions {}

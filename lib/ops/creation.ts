@@ -10,6 +10,7 @@ import { type Generator, defaultGenerator, fillNormal, fillRandint, fillUniform 
 import { checkShape, numelOf } from '../shape';
 import { Storage } from '../storage';
 import { Tensor, type NestedArray } from '../tensor';
+import { checkInt32Value } from './elementwise';
 import { binding, describe, h } from './native';
 
 export interface TensorOptions {
@@ -154,6 +155,7 @@ export function full(shapeIn: number[], value: number, optsIn?: TensorOptions): 
   const opts = checkOptions(op, optsIn);
   // Like torch.full, an integer fill value gives an integer tensor unless a dtype is given.
   const dtype = opts.dtype ?? (Number.isInteger(value) ? 'int32' : 'float32');
+  if (dtype === 'int32') checkInt32Value(op, value);
   const t = new Tensor(Storage.allocate(parseDevice(op, opts.device), dtype, numelOf(shape)), shape);
   if (t.numel() > 0) binding.fill(describe(t), h(t), value);
   return finish(op, t.storage, shape, opts);

@@ -14,10 +14,21 @@ import { sumTo } from './views';
 import { activeTrace, recordStep } from '../serve/trace';
 
 /** A 0-d tensor holding value on device (filled by a kernel: no host round trip). */
-export function scalarTensor(value: number, dtype: DType, device: Tensor['device']): Tensor {
+export function scalarTensor(value: number, dtype: DType, device: Tensor['device'], op = 'fill'): Tensor {
+  if (dtype === 'int32') checkInt32Value(op, value);
   const t = new Tensor(Storage.allocate(device, dtype, 1), []);
   binding.fill(describe(t), h(t), value);
   return t;
+}
+
+/**
+ * PyTorch's refusal of a scalar an int32 tensor cannot hold (NaN, ±Infinity, beyond ±2^31): the
+ * fill kernel's float→int conversion of such a value is undefined behaviour in C++ and used to
+ * give INT32_MIN (so `intTensor.clamp(0, 1e12)` returned -2147483648).
+ */
+export function checkInt32Value(op: string, value: number): void {
+  if (!(value > -2147483649 && value < 2147483648))
+    throw new RangeError(`${op}: value ${value} cannot be converted to type int32 without overflow`);
 }
 
 function asTensor(op: string, other: TensorOrScalar, like: Tensor): Tensor {
@@ -29,7 +40,7 @@ function asTensor(op: string, other: TensorOrScalar, like: Tensor): Tensor {
   // Like PyTorch, a Python scalar does not promote a float tensor; an int tensor with a
   // non-integer scalar becomes float.
   const dtype: DType = like.dtype === 'int32' && Number.isInteger(other) ? 'int32' : 'float32';
-  return scalarTensor(other, dtype, like.device);
+  return scalarTensor(other, dtype, like.device, op);
 }
 
 /** Converts a tensor to dtype without recording (used inside ops). */
@@ -198,9 +209,9 @@ export function clamp(x: Tensor, min: number | null, max: number | null): Tensor
   // One recorded node, as PyTorch's ClampBackward1: it used to be recorded as maximum/minimum
   // nodes (so grad_fn printed <MinimumBackward0>, and an input exactly on a bound got half the
   // gradient from the tie rule). PyTorch passes the gradient where min <= x <= max.
-  const lo = min === null ? null : scalarTensor(min, x.dtype === 'int32' && Number.isInteger(min) ? 'int32' : 'float32', x.device);
+  const lo = min === null ? null : scalarTensor(min, x.dtype === 'int32' && Number.isInteger(min) ? 'int32' : 'float32', x.device, 'clamp');
   let y = lo ? binaryRaw('maximum', x, lo) : x;
-  const hi = max === null ? null : scalarTensor(max, y.dtype === 'int32' && Number.isInteger(max) ? 'int32' : 'float32', x.device);
+  const hi = max === null ? null : scalarTensor(max, y.dtype === 'int32' && Number.isInteger(max) ? 'int32' : 'float32', x.device, 'clamp');
   if (hi) y = binaryRaw('minimum', y, hi);
   return record(y, 'ClampBackward1', [x], (g) => {
     const atLeast = (b: Tensor) => binaryRaw('gt', x, b, 'float32').add(binaryRaw('eq', x, b, 'float32'));

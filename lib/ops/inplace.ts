@@ -7,12 +7,15 @@ import { isGradEnabled } from '../autograd/grad_mode';
 import { expandStrides } from '../shape';
 import { Tensor, type TensorOrScalar } from '../tensor';
 import { checkSameDevice, checkTensor } from './common';
-import { castNoGrad, scalarTensor } from './elementwise';
+import { castNoGrad, checkInt32Value, scalarTensor } from './elementwise';
 import { BINARY, binding, describe, h } from './native';
 import { copyInto } from './views';
 
 function checkWritable(op: string, self: Tensor, other?: Tensor): void {
   checkTensor(op, self);
+  // PyTorch's refusal (the kernel layer refused too, but as "binary: output view overlaps itself").
+  if (self.shape.some((s, d) => s > 1 && self.strides[d] === 0))
+    throw new RangeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation. (tensor of shape [${self.shape.join(', ')}] with strides [${self.strides.join(', ')}])`);
   if (!isGradEnabled()) return;
   if (self.requiresGrad && self.isLeaf)
     throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
@@ -27,7 +30,7 @@ function operand(op: string, self: Tensor, other: TensorOrScalar): Tensor {
     return castNoGrad(other, self.dtype);
   }
   if (typeof other !== 'number') throw new TypeError(`${op}: expected a Tensor or a number for other but received ${typeof other}`);
-  return scalarTensor(other, self.dtype, self.device);
+  return scalarTensor(other, self.dtype, self.device, op);
 }
 
 function binaryInPlace(op: string, kind: 'add' | 'sub' | 'mul' | 'div', self: Tensor, other: TensorOrScalar): Tensor {
@@ -62,6 +65,7 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
 export function fill_(self: Tensor, value: number): Tensor {
   checkWritable('fill_', self);
   if (typeof value !== 'number') throw new TypeError(`fill_: expected a number for value but received ${typeof value}`);
+  if (self.dtype === 'int32') checkInt32Value('fill_', value);
   if (self.numel() > 0) binding.fill(describe(self), h(self), value);
   return self;
 }

@@ -153,7 +153,10 @@ export function expand(x: Tensor, sizes: number[]): Tensor {
       throw new RangeError(`expand: The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`);
   });
   const target = sizes.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead] : s));
-  for (const s of target) if (!Number.isInteger(s) || s < 0) throw rangeError('expand', 'non-negative sizes', 'size', s);
+  for (const s of target) {
+    if (typeof s !== 'number') throw typeError('expand', 'integer sizes', 'size', s);
+    if (!Number.isInteger(s) || s < 0) throw rangeError('expand', 'non-negative sizes', 'size', s);
+  }
   const strides = expandStrides('expand', x.shape, x.strides, target);
   return record(viewOf(x, target, strides), 'ExpandBackward0', [x], (g) => [sumTo(g, x.shape)]);
 }

@@ -79,6 +79,12 @@ Napi::Value Affine(const Napi::CallbackInfo& info) {
     requireSameShape(x, out, fn);
     requireWritable(out, fn);
     if (x.dtype != out.dtype) throw ArgumentError("affine: x and out dtypes differ");
+    // int32: alpha·x + beta is computed in int64, so both must be int32 values (anything else
+    // was an undefined cast or int64 overflow).
+    if (x.dtype == DType::Int32)
+      for (const double v : {alpha, beta})
+        if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != static_cast<double>(static_cast<int32_t>(v)))
+          throw ArgumentError("affine: alpha and beta must be int32 values for an int32 tensor");
     b->affine(x, alpha, beta, out);
     return info.Env().Undefined();
   });

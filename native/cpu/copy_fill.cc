@@ -1,5 +1,6 @@
 // Data movement: fill (out[i] = value), copy (dst[i] = src[i] with dtype conversion, any
 // strides: this is what makes transposed and narrowed views contiguous), and oneHot.
+#include <climits>
 #include <cmath>
 
 #include "kernels.h"
@@ -11,7 +12,9 @@ void fill(const TensorView& out, double value) {
   const TensorView* views[1] = {&out};
   const auto L = coalesce<1>(views);
   if (out.dtype == DType::Int32) {
-    const int32_t v = static_cast<int32_t>(value);
+    // NaN and values outside int32 become INT32_MIN (x86's cvttsd2si result) instead of the
+    // undefined behaviour of casting them; lib/ refuses them first (PyTorch's overflow error).
+    const int32_t v = (value > -2147483649.0 && value < 2147483648.0) ? static_cast<int32_t>(value) : INT32_MIN;
     int32_t* o = out.i32();
     forEachRow<1>(L, kElementwiseGrain, [&](const int64_t* off, int64_t n, const int64_t* st) {
       for (int64_t i = 0; i < n; ++i) o[off[0] + i * st[0]] = v;
