@@ -17,6 +17,8 @@
 // Threads come from parallel.h's process-wide budget; the team splits rows of C when there
 // are enough, columns otherwise, and independent small batch items across threads.
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -71,6 +73,53 @@ constexpr int64_t NC = 4096;
 // Below this many flops a product runs on one thread (a team fork/join costs ~1-3 µs).
 constexpr double kFlopsPerThread = 1 << 19;
 
+// B blocks up to this many floats are packed by every thread for itself (no team barrier).
+constexpr int64_t kPrivateBFloats = 64 * 1024;
+
+// Work items [0, n) dealt out as contiguous shares to `slots` threads. A thread drains its own
+// share from the front, then steals from the back of the others', so when a helper starts
+// late (the machine is busy) the threads that are running do its share, while on an idle
+// machine every thread keeps its own contiguous run. Items are claimed with one CAS each.
+class Shares {
+ public:
+  static constexpr int kMaxSlots = 64;
+  Shares() = default;
+  Shares(int64_t n, int slots) { init(n, slots); }
+  void init(int64_t n, int slots) {
+    slots_ = std::max(1, std::min(slots, kMaxSlots));
+    for (int s = 0; s < slots_; ++s)
+      slot_[s].v.store(pack(n * s / slots_, n * (s + 1) / slots_), std::memory_order_relaxed);
+  }
+  template <class F>
+  void run(int tid, F&& fn) {
+    int64_t i;
+    if (tid < slots_)
+      while (take(slot_[tid], true, i)) fn(i);
+    for (int d = 1; d < slots_; ++d)
+      while (take(slot_[(tid + d) % slots_], false, i)) fn(i);
+  }
+
+ private:
+  struct alignas(64) Slot {
+    std::atomic<uint64_t> v{0};
+  };
+  static uint64_t pack(int64_t b, int64_t e) { return (static_cast<uint64_t>(e) << 32) | static_cast<uint64_t>(b); }
+  static bool take(Slot& s, bool front, int64_t& item) {
+    uint64_t cur = s.v.load(std::memory_order_acquire);
+    while (true) {
+      const int64_t b = static_cast<int64_t>(cur & 0xffffffffu), e = static_cast<int64_t>(cur >> 32);
+      if (b >= e) return false;
+      const uint64_t next = front ? pack(b + 1, e) : pack(b, e - 1);
+      if (s.v.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        item = front ? b : e - 1;
+        return true;
+      }
+    }
+  }
+  Slot slot_[kMaxSlots];
+  int slots_ = 1;
+};
+
 struct Problem {
   int64_t m, n, k;
   const float* a;
@@ -86,10 +135,6 @@ struct Problem {
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
-inline void split(int64_t n, int t, int nt, int64_t& b, int64_t& e) {
-  b = n * t / nt;
-  e = n * (t + 1) / nt;
-}
 
 // One 64-byte aligned, grow-only scratch area per calling thread (no allocation per call once
 // warm). Allocated before any team starts, so a failure throws on the caller's thread.
@@ -113,9 +158,9 @@ float* workspace(size_t floats) {
   return buf.p;
 }
 
-int threadsFor(double flops) {
-  const int t = static_cast<int>(std::min<double>(maxThreads(), std::max(1.0, flops / kFlopsPerThread)));
-  return std::max(1, t);
+int threadsFor(double work) {
+  const int t = static_cast<int>(std::min<double>(maxThreads(), std::max(1.0, work / kFlopsPerThread)));
+  return std::max(1, std::min(t, Shares::kMaxSlots));
 }
 
 enum class Path { Empty, Dot, Direct, Packed };
@@ -123,13 +168,22 @@ enum class Path { Empty, Dot, Direct, Packed };
 struct Plan {
   Path path = Path::Packed;
   const TileKernel* tile = nullptr;
-  bool directA = false;  // packed path: A read in place
-  int64_t mc = 0, kcMax = 0, ncMax = 0;
-  size_t bFloats = 0, aFloats = 0;  // workspace: shared B block, A block per thread
-  size_t workspace(int threads) const { return bFloats + aFloats * threads; }
+  bool directA = false;   // packed path: A read in place (row-major, short rows, one K block)
+  bool privateB = false;  // packed path: B small enough for every thread to pack all of it
+  int64_t ncPad = 0;      // N rounded up to NR (privateB)
+  int64_t kcMax = 0, ncMax = 0;
+  size_t bFloats = 0;  // shared B block (not privateB)
+  size_t perThread = 0;  // per thread: private B (privateB) + the A buffer
+  size_t workspace(int threads) const { return bFloats + perThread * static_cast<size_t>(threads); }
 };
 
-Plan plan(const Kernels& ks, const Problem& P) {
+// A buffer per thread: row items hold up to MC rows; the column split packs all M rows, used
+// only while M < 4 threads' worth of row tiles.
+inline int64_t aRowsMax(int64_t m, int mr, int threads) {
+  return std::max<int64_t>(roundUp(std::min<int64_t>(m, MC_TARGET), mr), std::min(roundUp(m, mr), int64_t(4) * threads * mr));
+}
+
+Plan plan(const Kernels& ks, const Problem& P, int threads) {
   Plan pl;
   if (P.k == 0) {
     pl.path = Path::Empty;
@@ -148,10 +202,16 @@ Plan plan(const Kernels& ks, const Problem& P) {
   pl.path = Path::Packed;
   pl.kcMax = std::min(KC, P.k);
   pl.ncMax = std::min(NC, roundUp(P.n, NR));
+  pl.ncPad = roundUp(P.n, NR);
   pl.directA = P.csA == 1 && P.k <= KC && P.rsA <= 64;
-  pl.mc = std::max<int64_t>(MR, MC_TARGET / MR * MR);
-  pl.bFloats = static_cast<size_t>(roundUp(pl.kcMax * pl.ncMax, 16));
-  pl.aFloats = pl.directA ? 0 : static_cast<size_t>(roundUp(std::min(pl.mc, roundUp(P.m, MR)) * pl.kcMax, 16));
+  pl.privateB = P.n <= NC && P.k * pl.ncPad <= kPrivateBFloats;
+  const size_t aFloats = pl.directA ? 0 : static_cast<size_t>(roundUp(aRowsMax(P.m, MR, threads) * pl.kcMax, 16));
+  if (pl.privateB) {
+    pl.perThread = static_cast<size_t>(roundUp(P.k * pl.ncPad, 16)) + aFloats;
+  } else {
+    pl.bFloats = static_cast<size_t>(roundUp(pl.kcMax * pl.ncMax, 16));
+    pl.perThread = aFloats;
+  }
   return pl;
 }
 
@@ -164,8 +224,22 @@ void emptyProduct(const Kernels& ks, const Problem& P) {
   }
 }
 
-// ---- M <= 4, B stored as Bᵀ: dot products, columns split over the team ----
+// Runs fn(item) for items [0, n) on a team of up to `want` threads (contiguous shares, stolen
+// from the back when a thread runs out).
+template <class F>
+void teamFor(int want, int64_t n, F&& fn) {
+  if (want <= 1 || n <= 1) {
+    for (int64_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  want = static_cast<int>(std::min<int64_t>(want, n));
+  Shares sh(n, want);
+  parallelTeam(want, [&](int tid, int) { sh.run(tid, fn); });
+}
+
+// ---- M <= 4, B stored as Bᵀ: dot products over column chunks ----
 void dotProduct(const Kernels& ks, const Problem& P, int threads) {
+  constexpr int64_t kCols = 16;
   auto run = [&](int64_t j0, int64_t j1) {
     DotArgs d;
     d.m = P.m; d.n = j1 - j0; d.k = P.k;
@@ -178,8 +252,7 @@ void dotProduct(const Kernels& ks, const Problem& P, int threads) {
     ks.dot(d);
   };
   if (threads <= 1) return run(0, P.n);
-  const int64_t chunks = ceilDiv(P.n, 16);
-  parallelFor(chunks, 1, [&](int64_t b, int64_t e) { run(b * 16, std::min(P.n, e * 16)); });
+  teamFor(threads, ceilDiv(P.n, kCols), [&](int64_t q) { run(q * kCols, std::min(P.n, (q + 1) * kCols)); });
 }
 
 inline void fillTile(TileArgs& t, const Problem& P, int64_t i, int64_t j, int rows, int cols) {
@@ -194,91 +267,154 @@ inline void fillTile(TileArgs& t, const Problem& P, int64_t i, int64_t j, int ro
 // ---- M <= MR, B row-major: the micro-kernel reads A and B in place ----
 void directProduct(const TileKernel& T, const Problem& P, int threads) {
   const int NR = T.nr;
-  const int64_t panels = ceilDiv(P.n, NR);
-  auto run = [&](int64_t q0, int64_t q1) {
-    TileArgs t;
-    t.kc = P.k;
-    t.a = P.a; t.rsA = P.rsA; t.csA = P.csA; t.packedA = false;
-    t.rsB = P.rsB; t.paddedB = false;
-    t.loadC = P.accumulate;
-    t.last = true;
-    for (int64_t q = q0; q < q1; ++q) {
-      const int64_t j = q * NR;
-      t.b = P.b + j * P.csB;
-      fillTile(t, P, 0, j, static_cast<int>(P.m), static_cast<int>(std::min<int64_t>(NR, P.n - j)));
-      T.run(t);
-    }
+  TileArgs base;
+  base.kc = P.k;
+  base.a = P.a; base.rsA = P.rsA; base.csA = P.csA; base.packedA = false;
+  base.rsB = P.rsB; base.paddedB = false;
+  base.loadC = P.accumulate;
+  base.last = true;
+  auto panel = [&](int64_t q) {
+    TileArgs t = base;
+    const int64_t j = q * NR;
+    t.b = P.b + j * P.csB;
+    fillTile(t, P, 0, j, static_cast<int>(P.m), static_cast<int>(std::min<int64_t>(NR, P.n - j)));
+    T.run(t);
   };
-  if (threads <= 1) return run(0, panels);
-  parallelFor(panels, 1, run);
+  teamFor(threads, ceilDiv(P.n, NR), panel);
 }
 
 // ---- the packed Goto/BLIS product ----
+//
+// Work items are contiguous row chunks of C (or, when M is short, groups of column panels),
+// dealt out by Shares. When all of B is small (privateB) every thread packs it for itself and
+// there is no barrier at all; otherwise the team packs each KC × NC block of B together,
+// with a barrier before and after.
+struct PackedCtx {
+  const Plan& pl;
+  const Problem& P;
+  const TileKernel& T;
+  int64_t mTiles;
+  int64_t itemTiles;  // row tiles per row item
+};
+
+// C rows [i0, i1) × the panels [q0, q1) of one B block (packed at bufB) over K block pc.
+void rowsTimesPanels(const PackedCtx& x, int64_t i0, int64_t i1, int64_t jc, int64_t nc, int64_t q0, int64_t q1,
+                     int64_t pc, int64_t kc, const float* bufB, const float* bufA) {
+  const Plan& pl = x.pl;
+  const Problem& P = x.P;
+  const int MR = x.T.mr, NR = x.T.nr;
+  TileArgs t;
+  t.kc = kc;
+  t.rsB = NR;
+  t.paddedB = true;
+  t.loadC = P.accumulate || pc > 0;
+  t.last = pc + kc >= P.k;
+  t.packedA = !pl.directA;
+  t.rsA = P.rsA;
+  t.csA = P.csA;
+  for (int64_t q = q0; q < q1; ++q) {
+    const int64_t j = q * NR;
+    const int cols = static_cast<int>(std::min<int64_t>(NR, nc - j));
+    t.b = bufB + q * NR * kc;
+    for (int64_t i = i0; i < i1; i += MR) {
+      t.a = pl.directA ? P.a + i * P.rsA : bufA + (i - i0) * kc;
+      fillTile(t, P, i, jc + j, static_cast<int>(std::min<int64_t>(MR, i1 - i)), cols);
+      x.T.run(t);
+    }
+  }
+}
+
+void packRows(const PackedCtx& x, int64_t i0, int64_t i1, int64_t pc, int64_t kc, float* bufA) {
+  if (x.pl.directA) return;
+  const int MR = x.T.mr;
+  for (int64_t i = i0; i < i1; i += MR)
+    x.T.packA(x.P.a + i * x.P.rsA + pc * x.P.csA, x.P.rsA, x.P.csA, static_cast<int>(std::min<int64_t>(MR, i1 - i)), kc,
+              bufA + (i - i0) * kc);
+}
+
+void packPanel(const PackedCtx& x, int64_t jc, int64_t q, int64_t pc, int64_t kc, float* bufB) {
+  const int NR = x.T.nr;
+  const int64_t j = jc + q * NR;
+  x.T.packB(x.P.b + pc * x.P.rsB + j * x.P.csB, x.P.rsB, x.P.csB, kc, static_cast<int>(std::min<int64_t>(NR, x.P.n - j)),
+            bufB + q * NR * kc);
+}
+
 void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
   const TileKernel& T = *pl.tile;
   const int MR = T.mr, NR = T.nr;
   const int64_t M = P.m, N = P.n, K = P.k;
+  const int64_t mTiles = ceilDiv(M, MR);
+  // Row items of up to MC rows, at least 4 per thread when there are enough rows.
+  const int64_t itemTiles = std::max<int64_t>(1, std::min<int64_t>(MC_TARGET / MR, ceilDiv(mTiles, int64_t(4) * want)));
+  const PackedCtx x{pl, P, T, mTiles, itemTiles};
+  const int64_t rowItems = ceilDiv(mTiles, itemTiles);
+
+  if (pl.privateB) {
+    // Each thread packs all of B (every K block) for itself, then takes row items; no barrier.
+    const int64_t panels = pl.ncPad / NR;
+    Shares sh(rowItems, std::max(1, std::min<int>(want, static_cast<int>(rowItems))));
+    parallelTeam(static_cast<int>(std::min<int64_t>(want, rowItems)), [&](int tid, int) {
+      float* bufB = ws + pl.perThread * tid;
+      float* bufA = bufB + roundUp(K * pl.ncPad, 16);
+      bool packed = false;
+      sh.run(tid, [&](int64_t item) {
+        if (!packed) {
+          for (int64_t pc = 0; pc < K; pc += KC)
+            for (int64_t q = 0; q < panels; ++q) packPanel(x, 0, q, pc, std::min(KC, K - pc), bufB + pc * pl.ncPad);
+          packed = true;
+        }
+        const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
+        for (int64_t pc = 0; pc < K; pc += KC) {
+          const int64_t kc = std::min(KC, K - pc);
+          packRows(x, i0, i1, pc, kc, bufA);
+          rowsTimesPanels(x, i0, i1, 0, N, 0, panels, pc, kc, bufB + pc * pl.ncPad, bufA);
+        }
+      });
+    });
+    return;
+  }
+
+  // Shared B blocks. Rows split when there are enough row tiles, column panels otherwise.
+  const int64_t blocksN = ceilDiv(N, NC), blocksK = ceilDiv(K, KC), blocks = blocksN * blocksK;
+  const bool byRows = mTiles >= int64_t(4) * want;
+  std::unique_ptr<Shares[]> packSh(new Shares[blocks]), workSh(new Shares[blocks]);
+  int64_t colGroup = 1;
+  for (int64_t jb = 0, blk = 0; jb < blocksN; ++jb) {
+    const int64_t panels = ceilDiv(std::min(NC, N - jb * NC), NR);
+    colGroup = std::max<int64_t>(1, panels / (int64_t(4) * want));
+    for (int64_t kb = 0; kb < blocksK; ++kb, ++blk) {
+      packSh[blk].init(panels, want);
+      workSh[blk].init(byRows ? rowItems : ceilDiv(panels, colGroup), want);
+    }
+  }
   float* bufB = ws;
   parallelTeam(want, [&](int tid, int nt) {
-    float* bufA = ws + pl.bFloats + pl.aFloats * tid;
-    TileArgs t;
+    float* bufA = ws + pl.bFloats + pl.perThread * tid;
+    int64_t blk = 0;
     for (int64_t jc = 0; jc < N; jc += NC) {
       const int64_t nc = std::min(NC, N - jc);
       const int64_t panels = ceilDiv(nc, NR);
-      const int64_t mTiles = ceilDiv(M, MR);
-      // Split rows when they balance at least as well as columns: B is then packed once for all.
-      const bool byRows = nt == 1 || ceilDiv(mTiles, nt) * panels <= ceilDiv(panels, nt) * mTiles;
-      for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t group = std::max<int64_t>(1, panels / (int64_t(4) * want));
+      for (int64_t pc = 0; pc < K; pc += KC, ++blk) {
         const int64_t kc = std::min(KC, K - pc);
-        // Pack this K×N block of B, each thread a share of the panels.
-        if (nt > 1 && (jc > 0 || pc > 0)) teamBarrier();  // everyone is done with the previous block
-        int64_t q0, q1;
-        split(panels, tid, nt, q0, q1);
-        for (int64_t q = q0; q < q1; ++q) {
-          const int64_t j = jc + q * NR;
-          T.packB(P.b + pc * P.rsB + j * P.csB, P.rsB, P.csB, kc, static_cast<int>(std::min<int64_t>(NR, N - j)),
-                  bufB + q * NR * kc);
-        }
+        if (nt > 1 && blk > 0) teamBarrier();  // everyone is done with the previous block
+        packSh[blk].run(tid, [&](int64_t q) { packPanel(x, jc, q, pc, kc, bufB); });
         if (nt > 1) teamBarrier();
-        // This thread's rows and columns of C.
-        int64_t i0 = 0, i1 = M, p0 = 0, p1 = panels;
         if (byRows) {
-          int64_t t0, t1;
-          split(mTiles, tid, nt, t0, t1);
-          i0 = t0 * MR;
-          i1 = std::min(M, t1 * MR);
+          workSh[blk].run(tid, [&](int64_t item) {
+            const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
+            packRows(x, i0, i1, pc, kc, bufA);
+            rowsTimesPanels(x, i0, i1, jc, nc, 0, panels, pc, kc, bufB, bufA);
+          });
         } else {
-          split(panels, tid, nt, p0, p1);
-        }
-        t.kc = kc;
-        t.rsB = NR;
-        t.paddedB = true;
-        t.loadC = P.accumulate || pc > 0;
-        t.last = pc + kc >= K;
-        for (int64_t ic = i0; ic < i1; ic += pl.mc) {
-          const int64_t mc = std::min(pl.mc, i1 - ic);
-          if (!pl.directA)
-            for (int64_t ir = 0; ir < mc; ir += MR)
-              T.packA(P.a + (ic + ir) * P.rsA + pc * P.csA, P.rsA, P.csA, static_cast<int>(std::min<int64_t>(MR, mc - ir)),
-                      kc, bufA + ir * kc);
-          for (int64_t q = p0; q < p1; ++q) {
-            const int64_t j = q * NR;
-            const int cols = static_cast<int>(std::min<int64_t>(NR, nc - j));
-            t.b = bufB + q * NR * kc;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              if (pl.directA) {
-                t.a = P.a + (ic + ir) * P.rsA;
-                t.rsA = P.rsA;
-                t.csA = P.csA;
-                t.packedA = false;
-              } else {
-                t.a = bufA + ir * kc;
-                t.packedA = true;
-              }
-              fillTile(t, P, ic + ir, jc + j, static_cast<int>(std::min<int64_t>(MR, mc - ir)), cols);
-              T.run(t);
+          bool packed = false;  // all M rows, packed on this thread's first item
+          workSh[blk].run(tid, [&](int64_t g) {
+            if (!packed) {
+              packRows(x, 0, M, pc, kc, bufA);
+              packed = true;
             }
-          }
+            rowsTimesPanels(x, 0, M, jc, nc, g * group, std::min(panels, (g + 1) * group), pc, kc, bufB, bufA);
+          });
         }
       }
     }
@@ -315,29 +451,29 @@ void matmul(const MatmulArgs& p) {
     P.m *= batch;
     batch = 1;
   }
-  const Plan pl = plan(ks, P);
+  // Work estimate: flops, plus the bytes a streaming product moves and the activations it applies.
   const double flops = 2.0 * double(P.m) * double(P.n) * double(std::max<int64_t>(P.k, 1));
-  // Memory-bound paths (Dot/Direct) stream B once: count its bytes too.
-  const double work = pl.path == Path::Packed ? flops : flops + 8.0 * double(P.n) * double(P.k);
+  const double work = flops + 8.0 * double(P.n) * double(P.k) + (P.act != Activation::None ? 32.0 : 4.0) * double(P.m) * double(P.n);
   const int itemThreads = threadsFor(work);
   if (batch > 1 && itemThreads < maxThreads()) {
-    // Small independent items: one per thread.
-    const int team = static_cast<int>(std::min<int64_t>(batch, maxThreads()));
+    // Small independent items: whole items per thread.
+    const int team = static_cast<int>(std::min<double>({double(batch), double(maxThreads()), double(threadsFor(work * double(batch)))}));
+    const Plan pl = plan(ks, P, 1);
     const size_t per = pl.workspace(1);
     float* ws = per ? workspace(per * team) : nullptr;
-    parallelTeam(static_cast<int>(std::min<double>(team, threadsFor(work * double(batch)))), [&](int tid, int nt) {
-      int64_t b0, b1;
-      split(batch, tid, nt, b0, b1);
+    Shares sh(batch, team);
+    parallelTeam(team, [&](int tid, int) {
       Problem Q = P;
-      for (int64_t bi = b0; bi < b1; ++bi) {
+      sh.run(tid, [&](int64_t bi) {
         Q.a = p.a + bi * p.strideA;
         Q.b = p.b + bi * p.strideB;
         Q.c = p.out + bi * p.strideC;
         runProblem(ks, pl, Q, 1, ws ? ws + per * tid : nullptr);
-      }
+      });
     });
     return;
   }
+  const Plan pl = plan(ks, P, itemThreads);
   const size_t wsFloats = pl.workspace(itemThreads);
   float* ws = wsFloats ? workspace(wsFloats) : nullptr;
   for (int64_t bi = 0; bi < batch; ++bi) {
