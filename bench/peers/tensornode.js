@@ -1,0 +1,51 @@
+'use strict';
+/**
+ * tensornode through its public API, the way a user calls it: SGEMM as a.matmul(b) (the result
+ * is a tensor backed by a JS Float32Array; dataSync() is used only to verify), MLPs as
+ * tn.nn.Sequential(Linear, Sigmoid, …).forward under tn.noGrad, a Float32Array in
+ * (tn.fromArray) and a Float32Array out (dataSync()). Without lib/nn it falls back to
+ * tn.linear with the fused activation.
+ */
+const path = require('path');
+const tn = require(path.resolve(__dirname, '..', '..'));
+
+let threads = 2;
+module.exports = {
+  async init(opts) {
+    threads = opts.threads;
+    tn.setNumThreads(threads);
+    const info = tn.info ? tn.info() : {};
+    return { name: 'tensornode', version: require('../../package.json').version, threads: tn.getNumThreads(), details: info };
+  },
+  async sgemm(A, B, n) {
+    const a = tn.fromArray(A, [n, n]), b = tn.fromArray(B, [n, n]);
+    return { run: () => a.matmul(b), read: (y) => y.dataSync() };
+  },
+  async mlp(layers, params, batch, x) {
+    const nIn = layers[0];
+    if (tn.nn && tn.nn.Sequential) {
+      const mods = [];
+      params.forEach((p, l) => {
+        mods.push(new tn.nn.Linear(p.fin, p.fout));
+        if (l < params.length - 1) mods.push(new tn.nn.Sigmoid());
+      });
+      const model = new tn.nn.Sequential(...mods);
+      const sd = {};
+      params.forEach((p, l) => {
+        sd[`${2 * l}.weight`] = tn.fromArray(p.W, [p.fout, p.fin]);
+        sd[`${2 * l}.bias`] = tn.fromArray(p.b, [p.fout]);
+      });
+      model.loadStateDict(sd);
+      model.eval();
+      return { run: () => tn.noGrad(() => model.forward(tn.fromArray(x, [batch, nIn])).dataSync()) };
+    }
+    const W = params.map((p) => tn.fromArray(p.W, [p.fout, p.fin])), b = params.map((p) => tn.fromArray(p.b, [p.fout]));
+    return {
+      run: () => tn.noGrad(() => {
+        let h = tn.fromArray(x, [batch, nIn]);
+        for (let l = 0; l < W.length; ++l) h = tn.linear(h, W[l], b[l], l < W.length - 1 ? 'sigmoid' : 'none');
+        return h.dataSync();
+      }),
+    };
+  },
+};
