@@ -30,11 +30,19 @@ struct DeviceBuffer {
   void* ptr = nullptr;
   size_t bytes = 0;
   DeviceKind kind = DeviceKind::Cuda;
+  // Async work in flight that reads or writes the buffer (JS thread only: pinned when queued,
+  // unpinned when it settles). deviceFree of a pinned buffer is deferred to the last unpin.
+  int pins = 0;
+  bool freePending = false;
 };
 
 Storage storageOf(const Napi::Value& v, const char* what);
 DeviceBuffer* deviceBufferOf(const Napi::Value& v, const char* what);
 bool isDeviceBuffer(const Napi::Value& v);
+// Pins a device buffer for async work (see DeviceBuffer::pins); unpin on the JS thread when the
+// work settles. Both live in memory_binding.cc.
+DeviceBuffer* pinDeviceBuffer(const Napi::Value& v);
+void unpinDeviceBuffer(Napi::Env env, DeviceBuffer* buf);
 
 class DescriptorReader {
  public:

@@ -4,7 +4,9 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "../core/error.h"
 #include "descriptors.h"
@@ -72,11 +74,16 @@ Napi::Value DeviceAlloc(const Napi::CallbackInfo& info) {
   });
 }
 
-// deviceFree(handle): frees now; the finalizer then finds nothing to do.
+// deviceFree(handle): frees now (or, while async work uses the buffer, when that settles); the
+// finalizer then finds nothing to do.
 Napi::Value DeviceFree(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     requireArgs(info, 1, "deviceFree");
     DeviceBuffer* buf = deviceBufferOf(info[0], "handle");
+    if (buf->pins > 0) {
+      buf->freePending = true;
+      return info.Env().Undefined();
+    }
     const int64_t held = static_cast<int64_t>(buf->bytes);
     releaseBuffer(buf);
     if (held > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -held);
@@ -125,34 +132,50 @@ Napi::Value Download(const Napi::CallbackInfo& info) {
   });
 }
 
-// Reads device memory into a host typed array off the JS thread. The worker keeps both the
-// device handle and the host array referenced until it completes, so neither is collected.
+// Reads device memory into a host typed array off the JS thread. The worker keeps the device
+// handle referenced and the buffer pinned (deviceFree waits) until it settles, and reads into a
+// native staging copy: the host array's memory can be detached by JS meanwhile, so it is looked
+// up again, and checked, on the JS thread before the copy into it.
 class DownloadWorker final : public Napi::AsyncWorker {
  public:
-  DownloadWorker(Napi::Env env, Napi::Value handle, Napi::Value hostArray, DeviceBuffer* buf, size_t offset, void* host,
-                 size_t bytes)
+  DownloadWorker(Napi::Env env, Napi::Value handle, Napi::Value hostArray, DeviceBuffer* buf, size_t offset, size_t bytes)
       : Napi::AsyncWorker(env, "tensornode.download"), deferred_(Napi::Promise::Deferred::New(env)),
         handleRef_(Napi::Persistent(handle.As<Napi::Object>())), hostRef_(Napi::Persistent(hostArray.As<Napi::Object>())),
-        buf_(buf), offset_(offset), host_(host), bytes_(bytes) {}
+        buf_(pinDeviceBuffer(handle)), offset_(offset), staging_(bytes) {
+    (void)buf;
+  }
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     try {
       if (!buf_->ptr) throw Error("download: buffer was disposed before the read ran");
-      backendFor(buf_->kind)->copyToHost(host_, static_cast<uint8_t*>(buf_->ptr) + offset_, bytes_);
+      if (!staging_.empty())
+        backendFor(buf_->kind)->copyToHost(staging_.data(), static_cast<uint8_t*>(buf_->ptr) + offset_, staging_.size());
     } catch (const std::exception& e) {
       SetError(e.what());
     }
   }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnOK() override {
+    unpinDeviceBuffer(Env(), buf_);
+    const auto ta = hostRef_.Value().As<Napi::TypedArray>();
+    if (ta.ByteLength() < staging_.size()) {
+      deferred_.Reject(Napi::Error::New(Env(), "downloadAsync: the host array was detached or shrunk while the read ran").Value());
+      return;
+    }
+    if (!staging_.empty())
+      std::memcpy(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), staging_.data(), staging_.size());
+    deferred_.Resolve(Env().Undefined());
+  }
+  void OnError(const Napi::Error& e) override {
+    unpinDeviceBuffer(Env(), buf_);
+    deferred_.Reject(e.Value());
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference handleRef_, hostRef_;
   DeviceBuffer* buf_;
   size_t offset_;
-  void* host_;
-  size_t bytes_;
+  std::vector<uint8_t> staging_;
 };
 
 // downloadAsync(handle, byteOffset, hostTypedArray) → Promise<void>
@@ -162,7 +185,8 @@ Napi::Value DownloadAsync(const Napi::CallbackInfo& info) {
     size_t offset;
     void* host;
     const size_t bytes = transferArgs(info, "downloadAsync", &buf, &offset, &host);
-    auto* w = new DownloadWorker(info.Env(), info[0], info[2], buf, offset, host, bytes);
+    (void)host;
+    auto* w = new DownloadWorker(info.Env(), info[0], info[2], buf, offset, bytes);
     Napi::Promise p = w->promise();
     w->Queue();
     return p;
@@ -191,6 +215,20 @@ Napi::Value Synchronize(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+DeviceBuffer* pinDeviceBuffer(const Napi::Value& v) {
+  DeviceBuffer* buf = deviceBufferOf(v, "handle");
+  buf->pins += 1;
+  return buf;
+}
+
+void unpinDeviceBuffer(Napi::Env env, DeviceBuffer* buf) {
+  if (--buf->pins > 0 || !buf->freePending) return;
+  buf->freePending = false;
+  const int64_t held = static_cast<int64_t>(buf->bytes);
+  releaseBuffer(buf);
+  if (held > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -held);
+}
 
 void registerMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceAlloc", Napi::Function::New(env, DeviceAlloc, "deviceAlloc"));

@@ -2,6 +2,12 @@
 // runs synchronously; runPlanAsync(...) runs on the libuv pool and resolves a Promise, keeping
 // the plan, its weights, the input and the output alive until it settles.
 //
+// JS can detach (transfer) or shrink the memory of a typed array at any time, so a run never
+// trusts pointers taken earlier: every run re-checks that each weight storage still has the
+// memory the plan points into, and the async run works on native copies of the input and the
+// output (the output is copied back on the JS thread, after checking the array is still there).
+// Device-buffer weights are pinned while an async run uses them (deviceFree waits for it).
+//
 // desc (Float64Array): [stepCount, then per step: kind, inFeatures, outFeatures, weightIndex,
 // biasIndex, activation], indices into `storages` (-1 = none).
 #include <napi.h>
@@ -25,6 +31,35 @@ const napi_type_tag kPlanTag = {0x746e706c616e0001ULL, 0x706c616e686e646cULL};
 struct PlanHolder {
   std::unique_ptr<Plan> plan;
   std::vector<Napi::Reference<Napi::Value>> keepAlive;  // the weight storages
+  std::vector<Storage> bound;                           // their memory when the plan was made
+  std::vector<DeviceBuffer*> devices;                   // per storage: its DeviceBuffer, or null
+
+  // Throws unless every weight storage still holds the memory the plan reads: a typed array
+  // whose buffer was transferred (postMessage, structuredClone) or shrunk, or a device buffer
+  // freed since createPlan, would make the plan read freed memory. This runs on every run (the
+  // inference fast path), so it is two N-API calls per host weight and none per device weight.
+  void checkWeights(napi_env env, const char* fn) const {
+    for (size_t i = 0; i < keepAlive.size(); ++i) {
+      const void* base = nullptr;
+      size_t bytes = 0;
+      if (const DeviceBuffer* d = devices[i]) {
+        base = d->ptr;
+        bytes = d->bytes;
+      } else {
+        napi_value v;
+        napi_typedarray_type t;
+        size_t length = 0;
+        void* data = nullptr;
+        if (napi_get_reference_value(env, keepAlive[i], &v) == napi_ok && v &&
+            napi_get_typedarray_info(env, v, &t, &length, &data, nullptr, nullptr) == napi_ok) {
+          base = length ? data : nullptr;
+          bytes = length * 4;
+        }
+      }
+      if (base != bound[i].base || bytes < bound[i].bytes)
+        throw Error(std::string(fn) + ": a weight's memory was freed, detached or replaced since the plan was made");
+    }
+  }
 };
 
 PlanHolder* planOf(const Napi::Value& v) {
@@ -60,6 +95,8 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
       if (storages.back().kind == DeviceKind::Cpu && !storages.back().isFloatArray)
         throw ArgumentError("createPlan: weights must be float32");
       holder->keepAlive.push_back(Napi::Persistent(v));
+      holder->bound.push_back(storages.back());
+      holder->devices.push_back(isDeviceBuffer(v) ? deviceBufferOf(v, "storage") : nullptr);
     }
     size_t pos = 0;
     const int64_t count = descInt(d, n, pos, 1, 4096, "step count");
@@ -118,10 +155,12 @@ RunArgs runArgs(const Napi::CallbackInfo& info, const char* fn) {
   const auto in = info[1].As<Napi::Float32Array>();
   auto out = info[3].As<Napi::Float32Array>();
   const Plan& p = *r.holder->plan;
-  if (static_cast<int64_t>(in.ElementLength()) < r.rows * p.inFeatures())
+  int64_t inCells = 0, outCells = 0;  // rows × width without signed overflow (rows ≤ 2^40, width ≤ 2^30)
+  if (__builtin_mul_overflow(r.rows, p.inFeatures(), &inCells) || static_cast<int64_t>(in.ElementLength()) < inCells)
     throw ArgumentError(std::string(fn) + ": input holds fewer than rows × inFeatures values");
-  if (static_cast<int64_t>(out.ElementLength()) < r.rows * p.outFeatures())
+  if (__builtin_mul_overflow(r.rows, p.outFeatures(), &outCells) || static_cast<int64_t>(out.ElementLength()) < outCells)
     throw ArgumentError(std::string(fn) + ": output holds fewer than rows × outFeatures values");
+  r.holder->checkWeights(info.Env(), fn);
   r.in = in.Data();
   r.out = out.Data();
   return r;
@@ -135,11 +174,22 @@ Napi::Value RunPlan(const Napi::CallbackInfo& info) {
   });
 }
 
+// Runs a plan on the libuv pool over native copies of the input and output: JS may detach or
+// shrink either array while the run is in flight (the output is checked again before the copy
+// back). The plan handle stays referenced, so its weights' keep-alive references do too, and
+// device-buffer weights are pinned against deviceFree until the run settles.
 class PlanWorker final : public Napi::AsyncWorker {
  public:
   PlanWorker(const Napi::CallbackInfo& info, const RunArgs& r)
-      : Napi::AsyncWorker(info.Env(), "tensornode.runPlan"), deferred_(Napi::Promise::Deferred::New(info.Env())), r_(r) {
-    for (size_t i : {0, 1, 3}) refs_.push_back(Napi::Persistent(info[i]));
+      : Napi::AsyncWorker(info.Env(), "tensornode.runPlan"), deferred_(Napi::Promise::Deferred::New(info.Env())),
+        holder_(r.holder), rows_(r.rows),
+        input_(r.in, r.in + static_cast<size_t>(r.rows * r.holder->plan->inFeatures())),
+        output_(static_cast<size_t>(r.rows * r.holder->plan->outFeatures())) {
+    for (size_t i : {0, 3}) refs_.push_back(Napi::Persistent(info[i]));
+    for (const auto& ref : holder_->keepAlive) {
+      const Napi::Value v = ref.Value();
+      if (isDeviceBuffer(v)) pinned_.push_back(pinDeviceBuffer(v));
+    }
   }
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
@@ -147,18 +197,41 @@ class PlanWorker final : public Napi::AsyncWorker {
     // running while the forward does.
     cpu::ScopedThreadCap cap(std::max(1, cpu::maxThreads() - 1));
     try {
-      r_.holder->plan->run(r_.in, r_.rows, r_.out);
+      holder_->plan->run(input_.data(), rows_, output_.data());
     } catch (const std::exception& e) {
       SetError(e.what());
     }
   }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnOK() override {
+    unpin();
+    // The output array as it is now: still a Float32Array with room for the result?
+    napi_typedarray_type t;
+    size_t length = 0;
+    void* data = nullptr;
+    const napi_status st = napi_get_typedarray_info(Env(), refs_[1].Value(), &t, &length, &data, nullptr, nullptr);
+    if (st != napi_ok || t != napi_float32_array || length < output_.size() || (!data && !output_.empty())) {
+      deferred_.Reject(Napi::Error::New(Env(), "runPlanAsync: the output array was detached or shrunk while the plan ran").Value());
+      return;
+    }
+    if (!output_.empty()) std::copy(output_.begin(), output_.end(), static_cast<float*>(data));
+    deferred_.Resolve(Env().Undefined());
+  }
+  void OnError(const Napi::Error& e) override {
+    unpin();
+    deferred_.Reject(e.Value());
+  }
 
  private:
+  void unpin() {
+    for (DeviceBuffer* b : pinned_) unpinDeviceBuffer(Env(), b);
+    pinned_.clear();
+  }
   Napi::Promise::Deferred deferred_;
-  RunArgs r_;
-  std::vector<Napi::Reference<Napi::Value>> refs_;
+  PlanHolder* holder_;
+  int64_t rows_;
+  std::vector<float> input_, output_;
+  std::vector<Napi::Reference<Napi::Value>> refs_;  // the plan handle and the output array
+  std::vector<DeviceBuffer*> pinned_;
 };
 
 Napi::Value RunPlanAsync(const Napi::CallbackInfo& info) {
