@@ -155,8 +155,11 @@ export function expand(x: Tensor, sizes: number[]): Tensor {
   const target = sizes.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead] : s));
   for (const s of target) {
     if (typeof s !== 'number') throw typeError('expand', 'integer sizes', 'size', s);
-    if (!Number.isInteger(s) || s < 0) throw rangeError('expand', 'non-negative sizes', 'size', s);
+    // Safe integers only, like every other shape (a size of 2^53 used to make a view whose
+    // element count JS cannot represent exactly).
+    if (!Number.isSafeInteger(s) || s < 0) throw rangeError('expand', 'non-negative sizes', 'size', s);
   }
+  if (numelOf(target) > Number.MAX_SAFE_INTEGER) throw new RangeError(`expand: size [${target.join(', ')}] has too many elements`);
   const strides = expandStrides('expand', x.shape, x.strides, target);
   return record(viewOf(x, target, strides), 'ExpandBackward0', [x], (g) => [sumTo(g, x.shape)]);
 }

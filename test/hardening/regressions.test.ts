@@ -98,3 +98,9 @@ test('expand with a non-number size is a TypeError (was a RangeError)', () => {
   expect(() => tn.zeros(1).expand('a' as unknown as number)).toThrow(TypeError);
   expect(() => tn.zeros(1).expand(-2)).toThrow(RangeError);
 });
+
+test('expand refuses sizes beyond 2^53 - 1 (found by the property tests: expand(2^53) made a view)', () => {
+  expect(() => tn.ones(1).expand(2 ** 53)).toThrow(/^expand: expected non-negative sizes/);
+  expect(tn.ones(1, 1).expand(2 ** 20, 2 ** 20).shape).toEqual([2 ** 20, 2 ** 20]);  // a view: nothing allocated
+  expect(() => tn.ones(1, 1, 1).expand(2 ** 20, 2 ** 20, 2 ** 20)).toThrow(/^expand: size .* has too many elements/);
+});
