@@ -343,6 +343,9 @@ function parseHeader(bytes: Uint8Array, source: string): { entries: Entry[]; met
   let index = 0;
   for (const name of Object.keys(h)) {
     const v = h[name];
+    // JSON.parse accepts "\ud800"; safetensors (serde_json) rejects a lone surrogate, and
+    // encodeSafetensors refuses to write one, so a name like that is refused here too.
+    if (!isWellFormed(name)) throw fail(source, `the name ${JSON.stringify(name)} is not valid Unicode (lone surrogate)`);
     if (name === '__metadata__') {
       if (v === null) continue;
       if (typeof v !== 'object' || Array.isArray(v)) {
@@ -354,6 +357,7 @@ function parseHeader(bytes: Uint8Array, source: string): { entries: Entry[]; met
         if (typeof s !== 'string') {
           throw fail(source, `__metadata__ value for ${JSON.stringify(k)} must be a string but is ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}`);
         }
+        if (!isWellFormed(k) || !isWellFormed(s)) throw fail(source, `__metadata__ entry ${JSON.stringify(k)} is not valid Unicode (lone surrogate)`);
         defineEntry(metadata, k, s);
       }
       continue;

@@ -104,3 +104,18 @@ test('expand refuses sizes beyond 2^53 - 1 (found by the property tests: expand(
   expect(tn.ones(1, 1).expand(2 ** 20, 2 ** 20).shape).toEqual([2 ** 20, 2 ** 20]);  // a view: nothing allocated
   expect(() => tn.ones(1, 1, 1).expand(2 ** 20, 2 ** 20, 2 ** 20)).toThrow(/^expand: size .* has too many elements/);
 });
+
+test('safetensors: a tensor name or metadata with a lone surrogate is refused, as safetensors and our encoder do (found by the fuzzer)', async () => {
+  const { decodeSafetensors } = await import('../../lib/io/safetensors');
+  const file = (json: string, data: number[]): Uint8Array => {
+    const h = new TextEncoder().encode(json.padEnd(Math.ceil(json.length / 8) * 8, ' '));
+    const out = new Uint8Array(8 + h.length + data.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+    out.set(h, 8);
+    out.set(data, 8 + h.length);
+    return out;
+  };
+  expect(() => decodeSafetensors(file('{"\\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', [1]))).toThrow(/^safetensors file <buffer>: the name .* is not valid Unicode/);
+  expect(() => decodeSafetensors(file('{"__metadata__":{"k":"\\udc00"}}', []))).toThrow(/__metadata__ entry "k" is not valid Unicode/);
+  expect(Object.keys(decodeSafetensors(file('{"\\ud83d\\ude00":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', [1])).tensors)).toEqual(['\u{1F600}']);
+});
