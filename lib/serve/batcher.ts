@@ -88,6 +88,19 @@ export function batcher(model: BatchModel, options: BatcherOptions = {}): (x: Te
     }
     if (queue.length === 0) queues.delete(key);
     waiting -= group.length;
+    // A caller that disposed its input while it waited fails alone (it used to make cat()
+    // throw, rejecting every request batched with it).
+    for (let i = group.length - 1; i >= 0; --i) {
+      const p = group[i];
+      if (!p.x.isDisposed) continue;
+      p.reject(new Error('infer: the input was disposed before its batch ran'));
+      group.splice(i, 1);
+      rows -= p.rows;
+    }
+    if (group.length === 0) {
+      if (queue.length) flush(key);
+      return;
+    }
     let batch: Tensor;
     try {
       batch = group.length === 1 ? group[0].x : cat(group.map((p) => p.x), 0);

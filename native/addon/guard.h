@@ -25,6 +25,19 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
   }
 }
 
+// Runs the JS-thread completion (OnOK/OnError) of async work. While a worker_thread is being
+// terminated, N-API calls fail; node-addon-api turns that into a C++ exception, and then cannot
+// throw it into JS either, which ends in std::terminate for the whole process (found by
+// test/hardening/concurrency.test.ts). The settlement is dropped instead: nobody is left to
+// observe the promise.
+template <class F>
+void settleSafely(F&& body) noexcept {
+  try {
+    body();
+  } catch (...) {
+  }
+}
+
 inline void requireArgs(const Napi::CallbackInfo& info, size_t n, const char* fn) {
   if (info.Length() < n)
     throw Napi::TypeError::New(info.Env(), std::string(fn) + ": expected " + std::to_string(n) +

@@ -155,19 +155,23 @@ class DownloadWorker final : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    unpinDeviceBuffer(Env(), buf_);
-    const auto ta = hostRef_.Value().As<Napi::TypedArray>();
-    if (ta.ByteLength() < staging_.size()) {
-      deferred_.Reject(Napi::Error::New(Env(), "downloadAsync: the host array was detached or shrunk while the read ran").Value());
-      return;
-    }
-    if (!staging_.empty())
-      std::memcpy(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), staging_.data(), staging_.size());
-    deferred_.Resolve(Env().Undefined());
+    settleSafely([&] {
+      unpinDeviceBuffer(Env(), buf_);
+      const auto ta = hostRef_.Value().As<Napi::TypedArray>();
+      if (ta.ByteLength() < staging_.size()) {
+        deferred_.Reject(Napi::Error::New(Env(), "downloadAsync: the host array was detached or shrunk while the read ran").Value());
+        return;
+      }
+      if (!staging_.empty())
+        std::memcpy(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), staging_.data(), staging_.size());
+      deferred_.Resolve(Env().Undefined());
+    });
   }
   void OnError(const Napi::Error& e) override {
-    unpinDeviceBuffer(Env(), buf_);
-    deferred_.Reject(e.Value());
+    settleSafely([&] {
+      unpinDeviceBuffer(Env(), buf_);
+      deferred_.Reject(e.Value());
+    });
   }
 
  private:

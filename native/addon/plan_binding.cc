@@ -203,22 +203,26 @@ class PlanWorker final : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    unpin();
-    // The output array as it is now: still a Float32Array with room for the result?
-    napi_typedarray_type t;
-    size_t length = 0;
-    void* data = nullptr;
-    const napi_status st = napi_get_typedarray_info(Env(), refs_[1].Value(), &t, &length, &data, nullptr, nullptr);
-    if (st != napi_ok || t != napi_float32_array || length < output_.size() || (!data && !output_.empty())) {
-      deferred_.Reject(Napi::Error::New(Env(), "runPlanAsync: the output array was detached or shrunk while the plan ran").Value());
-      return;
-    }
-    if (!output_.empty()) std::copy(output_.begin(), output_.end(), static_cast<float*>(data));
-    deferred_.Resolve(Env().Undefined());
+    settleSafely([&] {
+      unpin();
+      // The output array as it is now: still a Float32Array with room for the result?
+      napi_typedarray_type t;
+      size_t length = 0;
+      void* data = nullptr;
+      const napi_status st = napi_get_typedarray_info(Env(), refs_[1].Value(), &t, &length, &data, nullptr, nullptr);
+      if (st != napi_ok || t != napi_float32_array || length < output_.size() || (!data && !output_.empty())) {
+        deferred_.Reject(Napi::Error::New(Env(), "runPlanAsync: the output array was detached or shrunk while the plan ran").Value());
+        return;
+      }
+      if (!output_.empty()) std::copy(output_.begin(), output_.end(), static_cast<float*>(data));
+      deferred_.Resolve(Env().Undefined());
+    });
   }
   void OnError(const Napi::Error& e) override {
-    unpin();
-    deferred_.Reject(e.Value());
+    settleSafely([&] {
+      unpin();
+      deferred_.Reject(e.Value());
+    });
   }
 
  private:

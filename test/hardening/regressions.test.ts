@@ -119,3 +119,19 @@ test('safetensors: a tensor name or metadata with a lone surrogate is refused, a
   expect(() => decodeSafetensors(file('{"__metadata__":{"k":"\\udc00"}}', []))).toThrow(/__metadata__ entry "k" is not valid Unicode/);
   expect(Object.keys(decodeSafetensors(file('{"\\ud83d\\ude00":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', [1])).tensors)).toEqual(['\u{1F600}']);
 });
+
+test('batcher: a request whose input is disposed while it waits fails alone, not its whole batch (found by the concurrency test)', async () => {
+  const m = new tn.nn.Sequential(new tn.nn.Linear(3, 2)).eval();
+  const infer = tn.serve.batcher(m, { maxBatchSize: 8, maxDelayMs: 5 });
+  const xs = [tn.rand(3), tn.rand(3), tn.rand(3)];
+  const want = xs.map((x) => Array.from(tn.noGrad(() => m.forward(x)).dataSync()));
+  const ps = xs.map((x) => infer(x));
+  xs[1].dispose();
+  const settled = await Promise.allSettled(ps);
+  expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/infer: the input was disposed before its batch ran/);
+  for (const i of [0, 2]) {
+    const got = Array.from((settled[i] as PromiseFulfilledResult<tn.Tensor>).value.dataSync());
+    got.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 6));
+  }
+});
