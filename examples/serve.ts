@@ -22,7 +22,7 @@ import type { AddressInfo } from 'net';
 import * as tn from '../lib/index';
 import * as nn from '../lib/nn';
 import { loadFileSync } from '../lib/io/safetensors';
-import { batcher } from '../lib/serve/batcher';
+import { QueueFullError, batcher } from '../lib/serve/batcher';
 
 export interface ServerOptions {
   weights?: string | null;
@@ -71,7 +71,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    // A client that hangs up mid-body (ECONNRESET) made a client error, not an internal one.
+    req.on('error', (e) => reject(new ClientError(400, `request body could not be read: ${e.message}`)));
   });
 }
 
@@ -96,7 +97,9 @@ export function parseInputs(text: string, maxRows: number): { values: Float32Arr
     if (!Array.isArray(row)) throw new ClientError(422, `inputs[${r}] must be an array of ${IN_FEATURES} numbers`);
     if (row.length !== IN_FEATURES) throw new ClientError(422, `inputs[${r}] has ${row.length} values; the model expects ${IN_FEATURES}`);
     row.forEach((v, c) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ClientError(422, `inputs[${r}][${c}] must be a finite number, got ${JSON.stringify(v)}`);
+      // finite in float32 too: 4e38 is a finite double but Infinity once stored (NaN outputs)
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 3.4028234663852886e38)
+        throw new ClientError(422, `inputs[${r}][${c}] must be a finite number (float32 range), got ${JSON.stringify(v)}`);
       values[r * IN_FEATURES + c] = v;
     });
   });
@@ -151,7 +154,11 @@ export function createServer(opts: ServerOptions = {}): { server: http.Server; m
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
       if (e instanceof ClientError) send(res, e.status, { error: e.message });
-      else {
+      else if (e instanceof QueueFullError) {
+        // overloaded, not broken: the client may retry (this used to be a 500)
+        res.setHeader('retry-after', '1');
+        send(res, 503, { error: e.message });
+      } else {
         console.error('internal error:', e);
         send(res, 500, { error: 'internal error' });
       }
