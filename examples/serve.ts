@@ -99,7 +99,7 @@ export function parseInputs(text: string, maxRows: number): { values: Float32Arr
     row.forEach((v, c) => {
       // finite in float32 too: 4e38 is a finite double but Infinity once stored (NaN outputs)
       if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 3.4028234663852886e38)
-        throw new ClientError(422, `inputs[${r}][${c}] must be a finite number (float32 range), got ${JSON.stringify(v)}`);
+        throw new ClientError(422, `inputs[${r}][${c}] must be a finite number, got ${JSON.stringify(v)}`);
       values[r * IN_FEATURES + c] = v;
     });
   });
