@@ -49,6 +49,7 @@ function numpyEnv() {
 }
 const PEERS = [
   { key: 'tensornode', cmd: [node, worker, 'tensornode'], env: { TENSORNODE_NUM_THREADS: String(THREADS) } },
+  { key: 'tensornode-ops', cmd: [node, worker, 'tensornode'], env: { TENSORNODE_NUM_THREADS: String(THREADS), BENCH_TN_MODE: 'ops' }, only: ['lecture', 'big'] },
   { key: 'onnxruntime-node', cmd: [node, worker, 'onnxruntime-node'] },
   { key: 'numpy', cmd: ['python3', path.join(__dirname, 'peers', 'numpy_bench.py')], envFn: numpyEnv },
   { key: 'tfjs-wasm', cmd: [node, worker, 'tfjs'], env: { BENCH_TFJS_BACKEND: 'wasm' } },
@@ -184,6 +185,8 @@ async function main() {
   if (ONLY.includes('big')) for (const b of C.WORKLOADS.big.batches) plan.push(['big', b, b]);
   for (const [workload, size, work] of plan) {
     for (const [key, w] of workers) {
+      const peerDef = PEERS.find((p) => p.key === key);
+      if (peerDef.only && !peerDef.only.includes(workload)) continue;
       // Skip a size whose predicted call time (from the previous size) exceeds the limit.
       const prev = Object.entries(results[key][workload]).pop();
       if (prev && prev[1].ok && prev[1].times) {
@@ -212,7 +215,7 @@ async function main() {
   if (ONLY.includes('rss')) {
     const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
     for (const p of PEERS) {
-      if (info[p.key] && info[p.key].unavailable) continue;
+      if ((info[p.key] && info[p.key].unavailable) || p.only) continue;
       const cmd = timeBin ? [timeBin, '-v', ...p.cmd, dataDir, 'rss'] : [...p.cmd, dataDir, 'rss'];
       const r = spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, env: peerEnv(p), encoding: 'utf8', maxBuffer: 64 << 20 });
       const line = (r.stdout || '').split('\n').find((l) => l.startsWith('@@BENCH '));
@@ -249,7 +252,7 @@ function render(m, info, results, rss, seconds) {
   out.push('### SGEMM, GFLOP/s median (min–max), 2n³/t');
   out.push(`| peer | thr | ${sizes.map((n) => `n=${n}`).join(' | ')} |`);
   out.push(`|---|---|${sizes.map(() => '---').join('|')}|`);
-  for (const k of peers) out.push(`| ${k} | ${thr(k)} | ${sizes.map((n) => cell(results[k].sgemm[n], 'gflops', n)).join(' | ')} |`);
+  for (const k of peers) if (Object.keys(results[k].sgemm).length) out.push(`| ${k} | ${thr(k)} | ${sizes.map((n) => cell(results[k].sgemm[n], 'gflops', n)).join(' | ')} |`);
   out.push('');
   out.push('### Lecture MLP 4→5→6→3 (sigmoid between layers)');
   out.push('| peer | thr | b=1 latency µs | b=1024 samples/s | b=65536 samples/s |');

@@ -5,6 +5,9 @@
  * tn.nn.Sequential(Linear, Sigmoid, …).forward under tn.noGrad, a Float32Array in
  * (tn.fromArray) and a Float32Array out (dataSync()). Without lib/nn it falls back to
  * tn.linear with the fused activation.
+ * BENCH_TN_MODE=eval (default): model.eval() first, as for inference (one native plan per
+ * call); BENCH_TN_MODE=ops: the module stays in training mode, so each Linear(+Sigmoid) is
+ * its own tn.linear call (the per-op path).
  */
 const path = require('path');
 const tn = require(path.resolve(__dirname, '..', '..'));
@@ -15,7 +18,7 @@ module.exports = {
     threads = opts.threads;
     tn.setNumThreads(threads);
     const info = tn.info ? tn.info() : {};
-    return { name: 'tensornode', version: require('../../package.json').version, threads: tn.getNumThreads(), details: info };
+    return { name: process.env.BENCH_TN_MODE === 'ops' ? 'tensornode-ops' : 'tensornode', version: require('../../package.json').version, threads: tn.getNumThreads(), details: info };
   },
   async sgemm(A, B, n) {
     const a = tn.fromArray(A, [n, n]), b = tn.fromArray(B, [n, n]);
@@ -36,7 +39,7 @@ module.exports = {
         sd[`${2 * l}.bias`] = tn.fromArray(p.b, [p.fout]);
       });
       model.loadStateDict(sd);
-      model.eval();
+      if ((process.env.BENCH_TN_MODE || 'eval') === 'eval') model.eval();
       return { run: () => tn.noGrad(() => model.forward(tn.fromArray(x, [batch, nIn])).dataSync()) };
     }
     const W = params.map((p) => tn.fromArray(p.W, [p.fout, p.fin])), b = params.map((p) => tn.fromArray(p.b, [p.fout]));

@@ -53,7 +53,8 @@ struct TileKernel {
   void (*run)(const TileArgs&) = nullptr;
   // Packs op(A) rows [0, rows) × k [0, kc) (from a, strides rsA/csA) into one MR panel.
   void (*packA)(const float* a, int64_t rsA, int64_t csA, int rows, int64_t kc, float* dst) = nullptr;
-  // Packs op(B) k [0, kc) × cols [0, cols) (from b, strides rsB/csB) into one NR panel.
+  // Packs op(B) k [0, kc) × cols [0, cols) (from b, strides rsB/csB) into ceil(cols/NR)
+  // consecutive NR panels.
   void (*packB)(const float* b, int64_t rsB, int64_t csB, int64_t kc, int cols, float* dst) = nullptr;
 };
 

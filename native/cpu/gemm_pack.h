@@ -107,24 +107,35 @@ void packA(const float* a, int64_t rsA, int64_t csA, int rows, int64_t kc, float
     for (int r = 0; r < MR; ++r) dst[k * MR + r] = r < rows ? a[r * rsA + k * csA] : 0.0f;
 }
 
-// op(B) [0, kc) × cols [0, cols) → pb[k*NR + c].
+// op(B) [0, kc) × cols [0, cols) → consecutive NR-wide panels, panel p at dst + p*NR*kc holding
+// pb[k*NR + c] for columns p*NR + c (zero past `cols`).
 template <int NR>
 void packB(const float* b, int64_t rsB, int64_t csB, int64_t kc, int cols, float* dst) {
-  if (csB == 1 || cols == 1) {  // columns contiguous: vector copies
+  const int panels = (cols + NR - 1) / NR;
+  if (csB == 1 || cols == 1) {  // rows of B contiguous: read each row once, left to right
+    const int64_t step = int64_t(NR) * kc;
     for (int64_t k = 0; k < kc; ++k) {
       const float* src = b + k * rsB;
       float* d = dst + k * NR;
-      if (cols == NR)
-        for (int c = 0; c < NR; c += L) Simd::store(d + c, Simd::load(src + c));
-      else
-        for (int c = 0; c < NR; c += L) Simd::store(d + c, loadN(src + c, cols - c));
+      for (int p = 0; p < panels; ++p, src += NR, d += step) {
+        const int left = cols - p * NR;
+        if (left >= NR)
+          for (int c = 0; c < NR; c += L) Simd::store(d + c, Simd::load(src + c));
+        else
+          for (int c = 0; c < NR; c += L) Simd::store(d + c, loadN(src + c, left - c));
+      }
     }
     return;
   }
-  if (rsB == 1) {  // Bᵀ row-major (Linear weights): transpose
-    packTransposed<NR>(b, csB, cols, kc, dst);
-    return;
+  for (int p = 0; p < panels; ++p) {
+    const int n = cols - p * NR < NR ? cols - p * NR : NR;
+    const float* src = b + int64_t(p) * NR * csB;
+    float* d = dst + int64_t(p) * NR * kc;
+    if (rsB == 1) {  // Bᵀ row-major (Linear weights): transpose
+      packTransposed<NR>(src, csB, n, kc, d);
+    } else {
+      for (int64_t k = 0; k < kc; ++k)
+        for (int c = 0; c < NR; ++c) d[k * NR + c] = c < n ? src[k * rsB + c * csB] : 0.0f;
+    }
   }
-  for (int64_t k = 0; k < kc; ++k)
-    for (int c = 0; c < NR; ++c) dst[k * NR + c] = c < cols ? b[k * rsB + c * csB] : 0.0f;
 }

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <thread>
 
 #include "activation.h"
 #include "gemm.h"
@@ -74,7 +75,7 @@ constexpr int64_t NC = 4096;
 constexpr double kFlopsPerThread = 1 << 19;
 
 // B blocks up to this many floats are packed by every thread for itself (no team barrier).
-constexpr int64_t kPrivateBFloats = 64 * 1024;
+constexpr int64_t kPrivateBFloats = 8 * 1024;
 
 // Work items [0, n) dealt out as contiguous shares to `slots` threads. A thread drains its own
 // share from the front, then steals from the back of the others', so when a helper starts
@@ -332,12 +333,31 @@ void packRows(const PackedCtx& x, int64_t i0, int64_t i1, int64_t pc, int64_t kc
               bufA + (i - i0) * kc);
 }
 
-void packPanel(const PackedCtx& x, int64_t jc, int64_t q, int64_t pc, int64_t kc, float* bufB) {
+// Panels [q0, q1) of the B block that starts at column jc, K block pc.
+void packPanels(const PackedCtx& x, int64_t jc, int64_t q0, int64_t q1, int64_t pc, int64_t kc, float* bufB) {
   const int NR = x.T.nr;
-  const int64_t j = jc + q * NR;
-  x.T.packB(x.P.b + pc * x.P.rsB + j * x.P.csB, x.P.rsB, x.P.csB, kc, static_cast<int>(std::min<int64_t>(NR, x.P.n - j)),
-            bufB + q * NR * kc);
+  const int64_t j = jc + q0 * NR;
+  const int64_t cols = std::min<int64_t>((q1 - q0) * NR, x.P.n - j);
+  x.T.packB(x.P.b + pc * x.P.rsB + j * x.P.csB, x.P.rsB, x.P.csB, kc, static_cast<int>(cols), bufB + q0 * NR * kc);
 }
+
+// Spin-wait step: pause, then yield the CPU (the thread being waited for may be preempted).
+inline void relax(int spin) {
+  if (spin < 256) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+inline void waitFor(const std::atomic<int64_t>& counter, int64_t target) {
+  for (int spin = 0; counter.load(std::memory_order_acquire) < target; ++spin) relax(spin);
+}
+
+// Packing state of a shared B panel.
+constexpr uint8_t kUnpacked = 0, kPacking = 1, kReady = 2;
 
 void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
   const TileKernel& T = *pl.tile;
@@ -360,7 +380,7 @@ void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
       sh.run(tid, [&](int64_t item) {
         if (!packed) {
           for (int64_t pc = 0; pc < K; pc += KC)
-            for (int64_t q = 0; q < panels; ++q) packPanel(x, 0, q, pc, std::min(KC, K - pc), bufB + pc * pl.ncPad);
+            packPanels(x, 0, 0, panels, pc, std::min(KC, K - pc), bufB + pc * pl.ncPad);
           packed = true;
         }
         const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
@@ -374,21 +394,28 @@ void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
     return;
   }
 
-  // Shared B blocks. Rows split when there are enough row tiles, column panels otherwise.
+  // Shared B blocks, packed panel by panel by whichever thread first needs the panel (right
+  // before its first use, as OpenBLAS does), so there is no packing phase to wait for. Rows split
+  // when there are enough row tiles, column panels (each packed by the item that owns it)
+  // otherwise. A K block starts once every item of the previous one has completed: a wait for
+  // work in progress only, never for a thread that has not started (its share gets stolen).
   const int64_t blocksN = ceilDiv(N, NC), blocksK = ceilDiv(K, KC), blocks = blocksN * blocksK;
+  const int64_t panelsMax = ceilDiv(std::min(NC, N), NR);
   const bool byRows = mTiles >= int64_t(4) * want;
-  std::unique_ptr<Shares[]> packSh(new Shares[blocks]), workSh(new Shares[blocks]);
-  int64_t colGroup = 1;
+  std::unique_ptr<Shares[]> workSh(new Shares[blocks]);
+  std::unique_ptr<int64_t[]> items(new int64_t[blocks]);
+  std::unique_ptr<std::atomic<int64_t>[]> done(new std::atomic<int64_t>[blocks]());
+  std::unique_ptr<std::atomic<uint8_t>[]> state(new std::atomic<uint8_t>[byRows ? blocks * panelsMax : 1]());
   for (int64_t jb = 0, blk = 0; jb < blocksN; ++jb) {
     const int64_t panels = ceilDiv(std::min(NC, N - jb * NC), NR);
-    colGroup = std::max<int64_t>(1, panels / (int64_t(4) * want));
+    const int64_t group = std::max<int64_t>(1, panels / (int64_t(4) * want));
     for (int64_t kb = 0; kb < blocksK; ++kb, ++blk) {
-      packSh[blk].init(panels, want);
-      workSh[blk].init(byRows ? rowItems : ceilDiv(panels, colGroup), want);
+      items[blk] = byRows ? rowItems : ceilDiv(panels, group);
+      workSh[blk].init(items[blk], want);
     }
   }
   float* bufB = ws;
-  parallelTeam(want, [&](int tid, int nt) {
+  parallelTeam(want, [&](int tid, int) {
     float* bufA = ws + pl.bFloats + pl.perThread * tid;
     int64_t blk = 0;
     for (int64_t jc = 0; jc < N; jc += NC) {
@@ -397,23 +424,47 @@ void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
       const int64_t group = std::max<int64_t>(1, panels / (int64_t(4) * want));
       for (int64_t pc = 0; pc < K; pc += KC, ++blk) {
         const int64_t kc = std::min(KC, K - pc);
-        if (nt > 1 && blk > 0) teamBarrier();  // everyone is done with the previous block
-        packSh[blk].run(tid, [&](int64_t q) { packPanel(x, jc, q, pc, kc, bufB); });
-        if (nt > 1) teamBarrier();
+        if (blk > 0) waitFor(done[blk - 1], items[blk - 1]);
         if (byRows) {
+          std::atomic<uint8_t>* st = state.get() + blk * panelsMax;
           workSh[blk].run(tid, [&](int64_t item) {
             const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
             packRows(x, i0, i1, pc, kc, bufA);
-            rowsTimesPanels(x, i0, i1, jc, nc, 0, panels, pc, kc, bufB, bufA);
+            // Panels packed by another thread right now are done after the others.
+            int64_t later[64];
+            int64_t nLater = 0;
+            for (int64_t q = 0; q < panels; ++q) {
+              uint8_t s = st[q].load(std::memory_order_acquire);
+              if (s == kUnpacked && st[q].compare_exchange_strong(s, kPacking, std::memory_order_acq_rel)) {
+                packPanels(x, jc, q, q + 1, pc, kc, bufB);
+                st[q].store(kReady, std::memory_order_release);
+                s = kReady;
+              }
+              if (s != kReady && nLater < 64) {
+                later[nLater++] = q;
+                continue;
+              }
+              for (int spin = 0; st[q].load(std::memory_order_acquire) != kReady; ++spin) relax(spin);
+              rowsTimesPanels(x, i0, i1, jc, nc, q, q + 1, pc, kc, bufB, bufA);
+            }
+            for (int64_t l = 0; l < nLater; ++l) {
+              const int64_t q = later[l];
+              for (int spin = 0; st[q].load(std::memory_order_acquire) != kReady; ++spin) relax(spin);
+              rowsTimesPanels(x, i0, i1, jc, nc, q, q + 1, pc, kc, bufB, bufA);
+            }
+            done[blk].fetch_add(1, std::memory_order_acq_rel);
           });
         } else {
-          bool packed = false;  // all M rows, packed on this thread's first item
+          bool packed = false;  // all M rows, packed on this thread's first item of the block
           workSh[blk].run(tid, [&](int64_t g) {
             if (!packed) {
               packRows(x, 0, M, pc, kc, bufA);
               packed = true;
             }
-            rowsTimesPanels(x, 0, M, jc, nc, g * group, std::min(panels, (g + 1) * group), pc, kc, bufB, bufA);
+            const int64_t q0 = g * group, q1 = std::min(panels, (g + 1) * group);
+            packPanels(x, jc, q0, q1, pc, kc, bufB);
+            rowsTimesPanels(x, 0, M, jc, nc, q0, q1, pc, kc, bufB, bufA);
+            done[blk].fetch_add(1, std::memory_order_acq_rel);
           });
         }
       }
