@@ -160,7 +160,7 @@ float* workspace(size_t floats) {
 }
 
 int threadsFor(double work) {
-  const int t = static_cast<int>(std::min<double>(maxThreads(), std::max(1.0, work / kFlopsPerThread)));
+  const int t = static_cast<int>(std::min<double>(teamLimit(), std::max(1.0, work / kFlopsPerThread)));
   return std::max(1, std::min(t, Shares::kMaxSlots));
 }
 
@@ -506,9 +506,9 @@ void matmul(const MatmulArgs& p) {
   const double flops = 2.0 * double(P.m) * double(P.n) * double(std::max<int64_t>(P.k, 1));
   const double work = flops + 8.0 * double(P.n) * double(P.k) + (P.act != Activation::None ? 32.0 : 4.0) * double(P.m) * double(P.n);
   const int itemThreads = threadsFor(work);
-  if (batch > 1 && itemThreads < maxThreads()) {
+  if (batch > 1 && itemThreads < teamLimit()) {
     // Small independent items: whole items per thread.
-    const int team = static_cast<int>(std::min<double>({double(batch), double(maxThreads()), double(threadsFor(work * double(batch)))}));
+    const int team = static_cast<int>(std::min<double>({double(batch), double(teamLimit()), double(threadsFor(work * double(batch)))}));
     const Plan pl = plan(ks, P, 1);
     const size_t per = pl.workspace(1);
     float* ws = per ? workspace(per * team) : nullptr;
