@@ -73,7 +73,7 @@ function refValues(bytes: Uint8Array, base: number, dt: string, n: number): numb
     switch (dt) {
       case 'F32': out.push(dv.getFloat32(base + 4 * i, true)); break;
       case 'F64': out.push(Math.fround(dv.getFloat64(base + 8 * i, true))); break;
-      case 'F16': out.push(dv.getFloat16 ? (dv as unknown as { getFloat16(o: number, l: boolean): number }).getFloat16(base + 2 * i, true) : half(dv.getUint16(base + 2 * i, true))); break;
+      case 'F16': out.push(half(dv.getUint16(base + 2 * i, true))); break;
       case 'BF16': { const b = new DataView(new ArrayBuffer(4)); b.setUint16(0, dv.getUint16(base + 2 * i, true), false); out.push(b.getFloat32(0, false)); break; }
       case 'I32': out.push(dv.getInt32(base + 4 * i, true)); break;
       case 'U32': out.push(dv.getUint32(base + 4 * i, true)); break;
