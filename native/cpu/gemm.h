@@ -31,6 +31,7 @@ struct TileArgs {
   bool last = false;         // final K block: bias + activation + store
   const float* bias = nullptr;  // bias of column 0 of this tile (nullptr: none)
   Activation act = Activation::None;
+  bool deferAct = false;     // `last` adds the bias only; the caller applies `act` afterwards
 };
 
 // Small-M products with op(B) = Bᵀ stored row-major (the Linear weight [N, K]): dot products

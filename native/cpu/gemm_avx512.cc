@@ -1,5 +1,6 @@
 // The GEMM kernels compiled for AVX-512 (F/VL/DQ/BW + FMA): 32 zmm registers, so a 14×32 C tile
-// (28 accumulators) plus two B vectors and an A broadcast; masked loads/stores for edges.
+// (28 accumulators) plus two B vectors and an A broadcast; masked loads/stores for edges. The
+// narrow tile (N <= 16) is 12×16: with A read in place its row offsets then fit in registers.
 // Only reached through gemm::active() after the CPU reported AVX-512 support.
 #include <cstdint>
 #include <type_traits>
@@ -13,7 +14,7 @@
 #ifndef TN_AVX512_MR
 #define TN_AVX512_MR 14
 #define TN_AVX512_NV 2
-#define TN_AVX512_NARROW_MR 28
+#define TN_AVX512_NARROW_MR 12
 #endif
 
 #pragma GCC push_options

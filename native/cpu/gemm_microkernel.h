@@ -20,8 +20,10 @@ struct Tile {
     if (t.last && t.bias)
       for (int v = 0; v < NV; ++v) bias[v] = loadN(t.bias + v * L, t.cols - v * L);
     // Narrow full-width rows (cols == ldc < L): the tile is one contiguous run of C, so the
-    // activation runs afterwards over whole vectors instead of mostly-empty ones.
-    const bool deferAct = ACT != int(Activation::None) && t.last && t.cols == t.ldc && t.cols < L && t.rows > 1;
+    // activation runs afterwards over whole vectors instead of mostly-empty ones (or the
+    // caller does it for many tiles at once: t.deferAct).
+    const bool ownDefer = ACT != int(Activation::None) && t.last && !t.deferAct && t.cols == t.ldc && t.cols < L && t.rows > 1;
+    const bool deferAct = t.deferAct || ownDefer;
     for (int r = 0; r < MR; ++r) {
       if (r >= t.rows) break;
       float* crow = t.c + r * t.ldc;
@@ -30,7 +32,10 @@ struct Tile {
         for (int v = 0; v < NV; ++v) {
           V x = acc[r][v];
           if (t.loadC) x = Simd::add(x, Simd::load(crow + v * L));
-          if (t.last) x = vact<ACT>(Simd::add(x, bias[v]));
+          if (t.last) {
+            x = Simd::add(x, bias[v]);
+            if (!t.deferAct) x = vact<ACT>(x);
+          }
           Simd::store(crow + v * L, x);
         }
       } else {
@@ -49,7 +54,7 @@ struct Tile {
         }
       }
     }
-    if (deferAct) {
+    if (ownDefer) {
       const int64_t total = int64_t(t.rows) * t.cols;
       float* p = t.c;
       int64_t i = 0;
@@ -87,16 +92,24 @@ struct Tile {
         b += rsB;
       }
     } else {
-      const float* ar[MR];
-      for (int r = 0; r < MR; ++r) ar[r] = t.a + (r < t.rows ? r : t.rows - 1) * t.rsA;
-      const int64_t csA = t.csA;
+      // A read in place: row offsets (rows past `rows` repeat the last valid row). Fully
+      // unrolled, or GCC keeps acc[][] in memory here.
+      const float* a = t.a;
+      const int64_t rsA = t.rsA, csA = t.csA;
+      int64_t off[MR];
+#pragma GCC unroll 32
+      for (int r = 0; r < MR; ++r) off[r] = (r < t.rows ? r : t.rows - 1) * rsA;
       for (int64_t k = 0; k < kc; ++k) {
         V bv[NV];
+#pragma GCC unroll 8
         for (int v = 0; v < NV; ++v) bv[v] = FULL_B ? Simd::load(b + v * L) : Simd::loadM(b + v * L, bm[v]);
+#pragma GCC unroll 32
         for (int r = 0; r < MR; ++r) {
-          const V av = Simd::set1(ar[r][k * csA]);
+          const V av = Simd::set1(a[off[r]]);
+#pragma GCC unroll 8
           for (int v = 0; v < NV; ++v) acc[r][v] = Simd::fma(av, bv[v], acc[r][v]);
         }
+        a += csA;
         b += rsB;
       }
     }

@@ -205,6 +205,9 @@ Plan plan(const Kernels& ks, const Problem& P, int threads) {
   pl.ncMax = std::min(NC, roundUp(P.n, NR));
   pl.ncPad = roundUp(P.n, NR);
   pl.directA = P.csA == 1 && P.k <= KC && P.rsA <= 64;
+#ifdef TN_GEMM_TUNING
+  if (std::getenv("NODIRECT")) pl.directA = false;
+#endif
   pl.privateB = P.n <= NC && P.k * pl.ncPad <= kPrivateBFloats;
   const size_t aFloats = pl.directA ? 0 : static_cast<size_t>(roundUp(aRowsMax(P.m, MR, threads) * pl.kcMax, 16));
   if (pl.privateB) {
@@ -291,6 +294,7 @@ void directProduct(const TileKernel& T, const Problem& P, int threads) {
 // there is no barrier at all; otherwise the team packs each KC × NC block of B together,
 // with a barrier before and after.
 struct PackedCtx {
+  const Kernels& ks;
   const Plan& pl;
   const Problem& P;
   const TileKernel& T;
@@ -299,6 +303,7 @@ struct PackedCtx {
 };
 
 // C rows [i0, i1) × the panels [q0, q1) of one B block (packed at bufB) over K block pc.
+// Narrow outputs covering whole rows get their activation over the item's contiguous block.
 void rowsTimesPanels(const PackedCtx& x, int64_t i0, int64_t i1, int64_t jc, int64_t nc, int64_t q0, int64_t q1,
                      int64_t pc, int64_t kc, const float* bufB, const float* bufA) {
   const Plan& pl = x.pl;
@@ -313,6 +318,9 @@ void rowsTimesPanels(const PackedCtx& x, int64_t i0, int64_t i1, int64_t jc, int
   t.packedA = !pl.directA;
   t.rsA = P.rsA;
   t.csA = P.csA;
+  const bool blockAct = t.last && P.act != Activation::None && P.n < 16 && P.ldc == P.n && jc == 0 && q0 == 0 &&
+                        q1 * NR >= P.n && i1 - i0 > MR;
+  t.deferAct = blockAct;
   for (int64_t q = q0; q < q1; ++q) {
     const int64_t j = q * NR;
     const int cols = static_cast<int>(std::min<int64_t>(NR, nc - j));
@@ -323,6 +331,7 @@ void rowsTimesPanels(const PackedCtx& x, int64_t i0, int64_t i1, int64_t jc, int
       x.T.run(t);
     }
   }
+  if (blockAct) x.ks.activate(P.c + i0 * P.ldc, (i1 - i0) * P.n, P.act);
 }
 
 void packRows(const PackedCtx& x, int64_t i0, int64_t i1, int64_t pc, int64_t kc, float* bufA) {
@@ -359,14 +368,14 @@ inline void waitFor(const std::atomic<int64_t>& counter, int64_t target) {
 // Packing state of a shared B panel.
 constexpr uint8_t kUnpacked = 0, kPacking = 1, kReady = 2;
 
-void packedProduct(const Plan& pl, const Problem& P, int want, float* ws) {
+void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want, float* ws) {
   const TileKernel& T = *pl.tile;
   const int MR = T.mr, NR = T.nr;
   const int64_t M = P.m, N = P.n, K = P.k;
   const int64_t mTiles = ceilDiv(M, MR);
   // Row items of up to MC rows, at least 4 per thread when there are enough rows.
   const int64_t itemTiles = std::max<int64_t>(1, std::min<int64_t>(MC_TARGET / MR, ceilDiv(mTiles, int64_t(4) * want)));
-  const PackedCtx x{pl, P, T, mTiles, itemTiles};
+  const PackedCtx x{ks, pl, P, T, mTiles, itemTiles};
   const int64_t rowItems = ceilDiv(mTiles, itemTiles);
 
   if (pl.privateB) {
@@ -477,7 +486,7 @@ void runProblem(const Kernels& ks, const Plan& pl, const Problem& P, int threads
     case Path::Empty: return emptyProduct(ks, P);
     case Path::Dot: return dotProduct(ks, P, threads);
     case Path::Direct: return directProduct(*pl.tile, P, threads);
-    case Path::Packed: return packedProduct(pl, P, threads, ws);
+    case Path::Packed: return packedProduct(ks, pl, P, threads, ws);
   }
 }
 
