@@ -69,7 +69,8 @@ struct Kernels {
 };
 
 const Kernels* kernelsGeneric();
-#if defined(__x86_64__) && defined(__GNUC__)
+// The SIMD kernels use GCC's `#pragma GCC target` regions (clang builds get the portable ones).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TN_GEMM_X86 1
 const Kernels* kernelsAvx2();
 const Kernels* kernelsAvx512();

@@ -4,7 +4,7 @@
 // transpose combination is just a pair of element strides (gemm.h), never a copy.
 //
 // Method (Goto/BLIS): B is packed into kc×NR column panels shared by the team, A into MR×kc
-// row panels per thread, and an MR×NR register-tiled micro-kernel (gemm_microkernel.h)
+// row panels per work item, and an MR×NR register-tiled micro-kernel (gemm_microkernel.h)
 // accumulates one C tile with bias and activation applied in registers before the store.
 // The micro-kernel is compiled for AVX-512, AVX2+FMA and portable C++ and picked once at run
 // time from the CPU's feature bits (gemm::active), so the binary runs on any x86-64.
@@ -12,10 +12,14 @@
 //   * K = 0: bias/activation only;
 //   * M <= 4 with B stored as Bᵀ (Linear weights, batch 1): dot products along K, no packing;
 //   * M <= MR with B row-major: the micro-kernel reads A and B in place, no packing;
-//   * tiny K with A row-major: A read in place, only B (small) packed;
-//   * narrow outputs (N <= one vector): a taller one-vector tile.
-// Threads come from parallel.h's process-wide budget; the team splits rows of C when there
-// are enough, columns otherwise, and independent small batch items across threads.
+//   * short rows of a row-major A (K <= KC, lda <= 64): A read in place;
+//   * B of at most kPrivateBFloats: every thread packs it for itself, no coordination;
+//   * narrow outputs (N <= one vector): a one-vector tile, activation over whole rows at once.
+// Threads come from parallel.h's process-wide budget. Work is split into items (row chunks of
+// C, or groups of column panels when M is short; whole batch items for small batched
+// products), dealt out in contiguous shares that idle threads steal from (Shares), so no thread
+// ever waits for another that has not started; shared B panels are packed by the first thread
+// that needs them, and a K block starts when every item of the previous one has completed.
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -62,15 +66,9 @@ using gemm::TileKernel;
 
 // Blocking (floats). KC × NR of packed B stays in L1 while MC × KC of packed A streams from L2;
 // KC × NC of packed B lives in L2/L3 and is shared by the team.
-#ifdef TN_GEMM_TUNING
-const int64_t KC = std::getenv("KC") ? std::atoi(std::getenv("KC")) : 256;
-const int64_t MC_TARGET = std::getenv("MC") ? std::atoi(std::getenv("MC")) : 224;
-const int64_t NC = std::getenv("NC") ? std::atoi(std::getenv("NC")) : 4096;
-#else
 constexpr int64_t KC = 256;
 constexpr int64_t MC_TARGET = 224;
 constexpr int64_t NC = 4096;
-#endif
 // Below this many flops a product runs on one thread (a team fork/join costs ~1-3 µs).
 constexpr double kFlopsPerThread = 1 << 19;
 
@@ -205,9 +203,6 @@ Plan plan(const Kernels& ks, const Problem& P, int threads) {
   pl.ncMax = std::min(NC, roundUp(P.n, NR));
   pl.ncPad = roundUp(P.n, NR);
   pl.directA = P.csA == 1 && P.k <= KC && P.rsA <= 64;
-#ifdef TN_GEMM_TUNING
-  if (std::getenv("NODIRECT")) pl.directA = false;
-#endif
   pl.privateB = P.n <= NC && P.k * pl.ncPad <= kPrivateBFloats;
   const size_t aFloats = pl.directA ? 0 : static_cast<size_t>(roundUp(aRowsMax(P.m, MR, threads) * pl.kcMax, 16));
   if (pl.privateB) {
