@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -36,6 +38,29 @@ class Workspace {
   void* p_;
 };
 
+// Host scratch for the ping-pong buffers: one grow-only block per thread. A malloc/free of
+// several MB per call interleaves with V8's ArrayBuffer allocations (also malloc, freed only
+// at GC) and fragments the heap (peak RSS of a 1024-row MLP loop grew past 250 MB), and a
+// fresh mapping page-faults on every call.
+float* hostScratch(size_t bytes) {
+  struct Buf {
+    void* p = nullptr;
+    size_t cap = 0;
+    ~Buf() { std::free(p); }
+  };
+  thread_local Buf buf;
+  if (bytes > buf.cap) {
+    std::free(buf.p);
+    buf.p = nullptr;
+    buf.cap = 0;
+    const size_t cap = (bytes + 65535) & ~size_t(65535);
+    buf.p = std::aligned_alloc(64, cap);
+    if (!buf.p) throw std::bad_alloc();
+    buf.cap = cap;
+  }
+  return static_cast<float*>(buf.p);
+}
+
 }  // namespace
 
 Plan::Plan(Backend* backend, std::vector<PlanStep> steps) : backend_(backend), steps_(std::move(steps)) {
@@ -63,7 +88,8 @@ void Plan::run(const float* hostIn, int64_t rows, float* hostOut) const {
   // Two ping-pong buffers; on the host backend the caller's input and output are used directly
   // where possible (hostAddressable), which saves two copies on the latency path.
   const bool host = backend_->hostAddressable();
-  Workspace ws(backend_, host && steps_.size() == 1 ? 0 : 2 * bufBytes);
+  Workspace ws(backend_, host ? 0 : 2 * bufBytes);
+  float* const scratch = host ? (steps_.size() == 1 ? nullptr : hostScratch(2 * bufBytes)) : ws.f32();
   Workspace inCopy(backend_, host ? 0 : static_cast<size_t>(rows * inFeatures()) * sizeof(float));
   const float* cur = hostIn;
   if (!host) {
@@ -73,7 +99,7 @@ void Plan::run(const float* hostIn, int64_t rows, float* hostOut) const {
   for (size_t i = 0; i < steps_.size(); ++i) {
     const PlanStep& s = steps_[i];
     const bool last = i + 1 == steps_.size();
-    float* dst = (last && host) ? hostOut : ws.f32() + (i % 2) * (bufBytes / sizeof(float));
+    float* dst = (last && host) ? hostOut : scratch + (i % 2) * (bufBytes / sizeof(float));
     switch (s.kind) {
       case PlanStepKind::Linear: {
         MatmulArgs p;
