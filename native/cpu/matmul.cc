@@ -294,7 +294,7 @@ struct PackedCtx {
   const Problem& P;
   const TileKernel& T;
   int64_t mTiles;
-  int64_t itemTiles;  // row tiles per row item
+  int64_t rowItems;
 };
 
 // C rows [i0, i1) × the panels [q0, q1) of one B block (packed at bufB) over K block pc.
@@ -368,10 +368,16 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
   const int MR = T.mr, NR = T.nr;
   const int64_t M = P.m, N = P.n, K = P.k;
   const int64_t mTiles = ceilDiv(M, MR);
-  // Row items of up to MC rows, at least 4 per thread when there are enough rows.
-  const int64_t itemTiles = std::max<int64_t>(1, std::min<int64_t>(MC_TARGET / MR, ceilDiv(mTiles, int64_t(4) * want)));
-  const PackedCtx x{ks, pl, P, T, mTiles, itemTiles};
-  const int64_t rowItems = ceilDiv(mTiles, itemTiles);
+  // Row items: a multiple of the team size (at least 4 per thread) with tile boundaries spread
+  // evenly, so that each thread's contiguous share holds the same number of tiles; at most
+  // MC rows each.
+  const int64_t perThread = std::max<int64_t>(4, ceilDiv(mTiles, int64_t(want) * (MC_TARGET / MR)));
+  const int64_t rowItems = std::max<int64_t>(1, std::min<int64_t>(mTiles, int64_t(want) * perThread));
+  const PackedCtx x{ks, pl, P, T, mTiles, rowItems};
+  auto itemRows = [&](int64_t item, int64_t& i0, int64_t& i1) {
+    i0 = (item * mTiles / rowItems) * MR;
+    i1 = std::min(M, ((item + 1) * mTiles / rowItems) * MR);
+  };
 
   if (pl.privateB) {
     // Each thread packs all of B (every K block) for itself, then takes row items; no barrier.
@@ -387,7 +393,8 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
             packPanels(x, 0, 0, panels, pc, std::min(KC, K - pc), bufB + pc * pl.ncPad);
           packed = true;
         }
-        const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
+        int64_t i0, i1;
+        itemRows(item, i0, i1);
         for (int64_t pc = 0; pc < K; pc += KC) {
           const int64_t kc = std::min(KC, K - pc);
           packRows(x, i0, i1, pc, kc, bufA);
@@ -410,11 +417,12 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
   std::unique_ptr<int64_t[]> items(new int64_t[blocks]);
   std::unique_ptr<std::atomic<int64_t>[]> done(new std::atomic<int64_t>[blocks]());
   std::unique_ptr<std::atomic<uint8_t>[]> state(new std::atomic<uint8_t>[byRows ? blocks * panelsMax : 1]());
+  // Column items: up to 4 per thread, panel boundaries spread evenly.
+  auto colItems = [&](int64_t panels) { return std::min<int64_t>(panels, int64_t(4) * want); };
   for (int64_t jb = 0, blk = 0; jb < blocksN; ++jb) {
     const int64_t panels = ceilDiv(std::min(NC, N - jb * NC), NR);
-    const int64_t group = std::max<int64_t>(1, panels / (int64_t(4) * want));
     for (int64_t kb = 0; kb < blocksK; ++kb, ++blk) {
-      items[blk] = byRows ? rowItems : ceilDiv(panels, group);
+      items[blk] = byRows ? rowItems : colItems(panels);
       workSh[blk].init(items[blk], want);
     }
   }
@@ -425,14 +433,15 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
     for (int64_t jc = 0; jc < N; jc += NC) {
       const int64_t nc = std::min(NC, N - jc);
       const int64_t panels = ceilDiv(nc, NR);
-      const int64_t group = std::max<int64_t>(1, panels / (int64_t(4) * want));
+      const int64_t groups = colItems(panels);
       for (int64_t pc = 0; pc < K; pc += KC, ++blk) {
         const int64_t kc = std::min(KC, K - pc);
         if (blk > 0) waitFor(done[blk - 1], items[blk - 1]);
         if (byRows) {
           std::atomic<uint8_t>* st = state.get() + blk * panelsMax;
           workSh[blk].run(tid, [&](int64_t item) {
-            const int64_t i0 = item * itemTiles * MR, i1 = std::min(M, (item + 1) * itemTiles * MR);
+            int64_t i0, i1;
+        itemRows(item, i0, i1);
             packRows(x, i0, i1, pc, kc, bufA);
             // Panels packed by another thread right now are done after the others.
             int64_t later[64];
@@ -465,7 +474,7 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
               packRows(x, 0, M, pc, kc, bufA);
               packed = true;
             }
-            const int64_t q0 = g * group, q1 = std::min(panels, (g + 1) * group);
+            const int64_t q0 = g * panels / groups, q1 = (g + 1) * panels / groups;
             packPanels(x, jc, q0, q1, pc, kc, bufB);
             rowsTimesPanels(x, 0, M, jc, nc, q0, q1, pc, kc, bufB, bufA);
             done[blk].fetch_add(1, std::memory_order_acq_rel);
