@@ -1,23 +1,8 @@
 // Training steps allocate no growing memory: after GC, tn.memory() is back where it was after
 // the first step (which created the optimizer state), for steps that dispose nothing by hand.
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import * as tn from '../../lib/index';
 import { nn } from '../../lib/index';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function collect(): Promise<void> {
-  let prev = -1;
-  for (let i = 0; i < 50; ++i) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-    const now = tn.memory().cpu.tensors;
-    if (now === prev) return;
-    prev = now;
-  }
-}
+import { collect } from '../helpers/gc';
 
 test('Adam + CrossEntropyLoss steps on the lecture network leave no tensors behind', async () => {
   tn.manualSeed(0);

@@ -1,24 +1,18 @@
 // Tensors need no manual dispose: 10⁶ lecture-model forwards without dispose keep RSS flat and
 // tn.memory() returns to its start once GC has run; dispose() frees at once.
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import * as tn from '../../lib/index';
 import { nn } from '../../lib/index';
+import { collect } from '../helpers/gc';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function collect(): Promise<void> {
-  // FinalizationRegistry callbacks run as separate tasks some time after a GC; on a busy machine
-  // that can take several turns. Collect until the live count stops moving.
-  let prev = -1;
-  for (let i = 0; i < 50; ++i) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-    const now = tn.memory().cpu.tensors;
-    if (now === prev) return;
-    prev = now;
+/** RSS after GC, the lowest of a few samples (the allocator hands pages back lazily). */
+async function settledRss(): Promise<number> {
+  let low = Infinity;
+  for (let i = 0; i < 5; ++i) {
+    await collect();
+    await new Promise((r) => setTimeout(r, 50));
+    low = Math.min(low, process.memoryUsage().rss);
   }
+  return low;
 }
 
 function lecture(): nn.Sequential {
@@ -41,11 +35,9 @@ test('10^6 forward calls without dispose: RSS flat (±5%), live tensors back to 
   const startLive = tn.memory().cpu.tensors;
   // Steady state: RSS after a second half-million calls is within 5% of RSS after the first.
   run(500_000);
-  await collect();
-  const rssA = process.memoryUsage().rss;
+  const rssA = await settledRss();
   const sum = run(500_000);
-  await collect();
-  const rssB = process.memoryUsage().rss;
+  const rssB = await settledRss();
   expect(Number.isFinite(sum)).toBe(true);
   expect(Math.abs(rssB - rssA) / rssA).toBeLessThan(0.05);
   expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(startLive);
