@@ -26,7 +26,7 @@ namespace tn::cuda {
 namespace {
 
 constexpr int kGemmThreads = 256;
-constexpr int kGemmMinBlocksPerSm = 2;    // caps registers at 128/thread so two 128x128 blocks share an SM
+constexpr int kGemmMinBlocksPerSm = 2;      // caps registers at 128/thread so two 128x128 blocks share an SM
 constexpr int kSmemPad = 4;                 // floats appended to each shared row: fewer bank conflicts, rows stay 16-byte aligned
 constexpr int kSmallThreads = 256;          // 8 warps = 8 outputs per block
 constexpr int64_t kSmallMaxOutputs = 4096;  // batch*M*N up to this goes to the warp-per-output kernel
