@@ -120,7 +120,7 @@ function machine() {
     family: `family ${field('CPU family')} model ${field('Model')}`,
     cores: `${field('CPU\\(s\\)') || os.cpus().length} logical CPUs, ${field('Thread\\(s\\) per core') || '?'} thread(s) per core`,
     simd: ['avx512f', 'avx2', 'fma'].filter((f) => flags.split(' ').includes(f)).join(', '),
-    caches: ['L1d', 'L2', 'L3'].map((c) => `${c} ${field(`${c} cache`)}`).join(', '),
+    caches: ['L1d', 'L2', 'L3'].filter((c) => field(`${c} cache`)).map((c) => `${c} ${field(`${c} cache`)}`).join(', ') || 'caches not reported',
     memory: `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
     node: process.version,
@@ -229,7 +229,17 @@ async function main() {
 
   const report = render(m, info, results, rss, (Date.now() - t0) / 1000);
   process.stdout.write(`${report.text}\n`);
-  fs.writeFileSync(path.join(__dirname, 'last-run.json'), JSON.stringify({ machine: m, info, results, rss }, null, 1));
+  // Raw rows of the run: per result the verification error and the timing summary (seconds).
+  const rows = {};
+  for (const [k, byW] of Object.entries(results)) {
+    rows[k] = {};
+    for (const [w, bySize] of Object.entries(byW)) {
+      rows[k][w] = {};
+      for (const [size, r] of Object.entries(bySize))
+        rows[k][w][size] = r.times ? { ok: r.ok, relErr: r.relErr, ...C.stats(r.times) } : { ok: r.ok, relErr: r.relErr, skipped: r.skipped, error: r.error };
+    }
+  }
+  if (WRITE) fs.writeFileSync(path.join(__dirname, 'last-run.json'), `${JSON.stringify({ machine: m, info, results: rows, rss }, null, 1)}\n`);
   if (WRITE) {
     writeResults(report.markdown);
     log('wrote bench/RESULTS.md and bench/last-run.json');
