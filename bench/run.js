@@ -80,11 +80,16 @@ class Worker {
       this.stderr.push(line);
       if (this.stderr.length > 50) this.stderr.shift();
     });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => {
-      for (const cb of this.pending.values()) cb({ ok: false, error: `worker exited (${code}): ${this.stderr.slice(-5).join(' | ')}` });
-      this.pending.clear();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) => {
+      const finish = (why) => {
+        for (const cb of this.pending.values()) cb({ ok: false, error: `worker ${why}: ${this.stderr.slice(-5).join(' | ')}` });
+        this.pending.clear();
+        resolve(why);
+      };
+      this.proc.on('exit', (code) => finish(`exited (${code})`));
+      this.proc.on('error', (e) => finish(`could not start (${e.message})`));  // e.g. no python3
+    });
+    this.proc.stdin.on('error', () => { /* the worker is gone; reported through exit */ });
     this.ready = this.wait('ready');
   }
   wait(id) {
