@@ -44,7 +44,7 @@ struct Copy {
 // One thread per output element: element e is row e / C, class e % C, so writes are coalesced.
 template <class I>
 static __global__ void __launch_bounds__(kOneHotBlock)
-    oneHotKernel(StridedIter<1> idx, const int32_t* __restrict__ indices, int64_t numClasses, int64_t total,
+    oneHotKernel(const StridedIter<1> idx, const int32_t* __restrict__ indices, int64_t numClasses, int64_t total,
                  float* __restrict__ out) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += step) {

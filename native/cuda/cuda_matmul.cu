@@ -10,7 +10,8 @@
 //    is multiplied, so global latency hides behind the FMAs; one __syncthreads per slice), and a
 //    TM×TN register micro-tile per thread fed by float4 shared-memory reads. Global loads are
 //    float4 when the operand is 16-byte aligned with ld and batch stride multiples of 4, and
-//    fall back to guarded scalar loads (zero-filled past the edges) otherwise. All four
+//    fall back to guarded scalar loads (zero-filled past the edges) otherwise. The epilogue
+//    stages C through shared memory for coalesced, guarded stores. All four
 //    transpose combinations are template instances. Two shapes: 128×128×8 with 8×8 per thread
 //    for large problems, 64×64×16 with 4×4 per thread when 128-tiles would not fill the GPU.
 //  - sgemmWarpPerOutput: one warp per output element reducing over K with shuffles, for tiny
@@ -35,7 +36,7 @@ constexpr int64_t kMaxGridYZ = 65535;
 
 struct GemmParams {
   MatmulArgs p;
-  bool vecA = false, vecB = false, vecC = false;  // float4 global access is aligned for this operand
+  bool vecA = false, vecB = false;  // float4 global loads are aligned for this operand
   int64_t rowTileBase = 0;                        // first row tile / batch of this launch
   int64_t batchBase = 0;
 };
@@ -80,9 +81,20 @@ static __global__ void __launch_bounds__(kGemmThreads, kGemmMinBlocksPerSm) sgem
   // warp's float4 fragment reads hit consecutive shared addresses.
   constexpr int kSpanM = kThreadsY * 4, kSpanN = kThreadsX * 4;
 
-  // Shared tiles are k-major: As[k][m], Bs[k][n].
-  __shared__ __align__(16) float As[2][BK][kLdA];
-  __shared__ __align__(16) float Bs[2][BK][kLdB];
+  // The epilogue stages the C tile through shared memory kEpiRows rows at a time: each thread
+  // owns kEpiRowsPerThread of its rows per round.
+  constexpr int kMainFloats = 2 * BK * kLdA + 2 * BK * kLdB;
+  // As many rows per thread and round as fit in the main loop's shared memory.
+  constexpr int kEpiRowsPerThread = kThreadsY * 4 * BN <= kMainFloats ? 4 : (kThreadsY * 2 * BN <= kMainFloats ? 2 : 1);
+  constexpr int kEpiRows = kThreadsY * kEpiRowsPerThread;
+  constexpr int kSmemFloats = kMainFloats > kEpiRows * BN ? kMainFloats : kEpiRows * BN;
+  static_assert(4 % kEpiRowsPerThread == 0, "rounds split a thread's groups of 4 rows");
+
+  // Shared tiles are k-major: As[buf][k][m], Bs[buf][k][n]; the epilogue reuses the space.
+  __shared__ __align__(16) float smem[kSmemFloats];
+  float (*As)[BK][kLdA] = reinterpret_cast<float (*)[BK][kLdA]>(smem);
+  float (*Bs)[BK][kLdB] = reinterpret_cast<float (*)[BK][kLdB]>(smem + 2 * BK * kLdA);
+  float* epi = smem;  // [kEpiRows][BN]
 
   const MatmulArgs& p = g.p;
   const int64_t M = p.m, N = p.n, K = p.k;
@@ -214,31 +226,41 @@ static __global__ void __launch_bounds__(kGemmThreads, kGemmMinBlocksPerSm) sgem
     __syncthreads();
   }
 
-  // Epilogue: acc[gi*4 + r][gj*4 + c] is element (row0 + gi*kSpanM + ty*4 + r, col0 + gj*kSpanN + tx*4 + c).
+  // Epilogue in rounds: the unrolled part only moves registers into shared memory, then one
+  // (not unrolled) loop applies accumulate/bias/activation with coalesced global reads and
+  // writes. Keeping finish() out of the unrolled code keeps one copy of the activation code
+  // instead of one per accumulator (that had made each kernel ~450 KB of SASS).
+  // acc[gi*4 + r][gj*4 + c] is tile element (gi*kSpanM + ty*4 + r, gj*kSpanN + tx*4 + c). Round
+  // (gi, rb) holds rows gi*kSpanM + ty'*4 + rb*kEpiRowsPerThread + rr at epi row ty'*kEpiRowsPerThread + rr.
+  // The barrier that ended the main loop (or none, when K == 0 and smem was never used) lets the
+  // first round overwrite the A/B tiles.
   float* __restrict__ C = p.out + batch * p.strideC;
 #pragma unroll
   for (int gi = 0; gi < TM / 4; ++gi) {
 #pragma unroll
-    for (int r = 0; r < 4; ++r) {
-      const int64_t i = row0 + gi * kSpanM + ty * 4 + r;
-      if (i >= M) continue;
-      float* crow = C + i * p.ldc;
+    for (int rb = 0; rb < 4 / kEpiRowsPerThread; ++rb) {
 #pragma unroll
-      for (int gj = 0; gj < TN / 4; ++gj) {
-        const int64_t j = col0 + gj * kSpanN + tx * 4;
-        const float* a4 = &acc[gi * 4 + r][gj * 4];
-        if (g.vecC && j + 3 < N) {
-          float4 old = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-          if (p.accumulate) old = *reinterpret_cast<const float4*>(crow + j);
-          *reinterpret_cast<float4*>(crow + j) =
-              make_float4(finish(p, a4[0], old.x, j), finish(p, a4[1], old.y, j + 1), finish(p, a4[2], old.z, j + 2),
-                          finish(p, a4[3], old.w, j + 3));
-        } else {
+      for (int rr = 0; rr < kEpiRowsPerThread; ++rr) {
+        const int r = rb * kEpiRowsPerThread + rr;
 #pragma unroll
-          for (int c = 0; c < 4; ++c)
-            if (j + c < N) crow[j + c] = finish(p, a4[c], p.accumulate ? crow[j + c] : 0.0f, j + c);
+        for (int gj = 0; gj < TN / 4; ++gj) {
+          *reinterpret_cast<float4*>(&epi[(ty * kEpiRowsPerThread + rr) * BN + gj * kSpanN + tx * 4]) =
+              make_float4(acc[gi * 4 + r][gj * 4 + 0], acc[gi * 4 + r][gj * 4 + 1], acc[gi * 4 + r][gj * 4 + 2],
+                          acc[gi * 4 + r][gj * 4 + 3]);
         }
       }
+      __syncthreads();
+#pragma unroll 1
+      for (int e = t; e < kEpiRows * BN; e += kGemmThreads) {
+        const int er = e / BN, ec = e % BN;
+        const int64_t i = row0 + gi * kSpanM + (er / kEpiRowsPerThread) * 4 + rb * kEpiRowsPerThread + er % kEpiRowsPerThread;
+        const int64_t j = col0 + ec;
+        if (i < M && j < N) {
+          float* c = C + i * p.ldc + j;
+          *c = finish(p, epi[e], p.accumulate ? *c : 0.0f, j);
+        }
+      }
+      __syncthreads();  // the round's reads are done before the next round overwrites epi
     }
   }
 }
@@ -307,7 +329,6 @@ static void launchMatmul(const CudaContext& ctx, const MatmulArgs& p, int64_t ou
   g.p = p;
   g.vecA = aligned16(p.a) && p.lda % 4 == 0 && (p.batch == 1 || p.strideA % 4 == 0);
   g.vecB = aligned16(p.b) && p.ldb % 4 == 0 && (p.batch == 1 || p.strideB % 4 == 0);
-  g.vecC = aligned16(p.out) && p.ldc % 4 == 0 && (p.batch == 1 || p.strideC % 4 == 0);
   const int64_t bigTiles = ((p.m + 127) / 128) * ((p.n + 127) / 128) * p.batch;
   if (bigTiles >= ctx.smCount) launchTiled<128, 128, 8, 8, 8>(ctx, g);
   else launchTiled<64, 64, 16, 4, 4>(ctx, g);

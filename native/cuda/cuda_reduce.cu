@@ -64,7 +64,7 @@ struct PickBest {
 // by the whole group (the whole block when GROUP == kReduceBlock).
 template <class T, class Acc, int GROUP>
 static __global__ void __launch_bounds__(kReduceBlock)
-    sumKernel(StridedIter<3> rest, int64_t rows, int64_t len, int64_t step, const T* __restrict__ x,
+    sumKernel(const __grid_constant__ StridedIter<3> rest, int64_t rows, int64_t len, int64_t step, const T* __restrict__ x,
               T* __restrict__ out, bool mean) {
   __shared__ Acc scratch[kReduceBlock / kWarpSize];
   constexpr int kRowsPerBlock = kReduceBlock / GROUP;
@@ -73,7 +73,7 @@ static __global__ void __launch_bounds__(kReduceBlock)
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / GROUP; row < rows;
        row += rowStep) {
     int64_t off[3];
-    rest.offsets<int64_t>(row, off);
+    rowOffsets(rest, row, off);
     const T* base = x + off[0];
     Acc s = 0;
     for (int64_t j = lane; j < len; j += GROUP) s += static_cast<Acc>(base[j * step]);
@@ -91,7 +91,7 @@ static __global__ void __launch_bounds__(kReduceBlock)
 // vals / pos may be null (Argmax writes only positions; Max without indices only values).
 template <class T, bool MAX, int GROUP>
 static __global__ void __launch_bounds__(kReduceBlock)
-    extremeKernel(StridedIter<3> rest, int64_t rows, int64_t len, int64_t step, const T* __restrict__ x,
+    extremeKernel(const __grid_constant__ StridedIter<3> rest, int64_t rows, int64_t len, int64_t step, const T* __restrict__ x,
                   T* __restrict__ vals, int32_t* __restrict__ pos) {
   __shared__ Best<T> scratch[kReduceBlock / kWarpSize];
   constexpr int kRowsPerBlock = kReduceBlock / GROUP;
@@ -100,7 +100,7 @@ static __global__ void __launch_bounds__(kReduceBlock)
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / GROUP; row < rows;
        row += rowStep) {
     int64_t off[3];
-    rest.offsets<int64_t>(row, off);
+    rowOffsets(rest, row, off);
     const T* base = x + off[0];
     Best<T> best{T(), -1};
     for (int64_t j = lane; j < len; j += GROUP) {

@@ -36,7 +36,7 @@ struct AddOp {
 // collectives in groupReduce are reached by the whole group.
 template <int GROUP>
 static __global__ void __launch_bounds__(kSoftmaxBlock, kSoftmaxMinBlocks)
-    softmaxKernel(StridedIter<2> rest, int64_t rows, int64_t len, int64_t xs, int64_t os, const float* __restrict__ x,
+    softmaxKernel(const __grid_constant__ StridedIter<2> rest, int64_t rows, int64_t len, int64_t xs, int64_t os, const float* __restrict__ x,
                   float* __restrict__ out, bool log) {
   __shared__ float scratchF[kSoftmaxBlock / kWarpSize];
   __shared__ double scratchD[kSoftmaxBlock / kWarpSize];
@@ -46,7 +46,7 @@ static __global__ void __launch_bounds__(kSoftmaxBlock, kSoftmaxMinBlocks)
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / GROUP; row < rows;
        row += rowStep) {
     int64_t off[2];
-    rest.offsets<int64_t>(row, off);
+    rowOffsets(rest, row, off);
     const float* xp = x + off[0];
     float* op = out + off[1];
     float mx = -INFINITY;
@@ -74,7 +74,7 @@ static __global__ void __launch_bounds__(kSoftmaxBlock, kSoftmaxMinBlocks)
 // rest views: 0 = grad, 1 = y, 2 = out.
 template <int GROUP>
 static __global__ void __launch_bounds__(kSoftmaxBlock, kSoftmaxMinBlocks)
-    softmaxGradKernel(StridedIter<3> rest, int64_t rows, int64_t len, int64_t gs, int64_t ys, int64_t os,
+    softmaxGradKernel(const __grid_constant__ StridedIter<3> rest, int64_t rows, int64_t len, int64_t gs, int64_t ys, int64_t os,
                       const float* __restrict__ g, const float* __restrict__ y, float* __restrict__ out, bool log) {
   __shared__ double scratch[kSoftmaxBlock / kWarpSize];
   constexpr int kRowsPerBlock = kSoftmaxBlock / GROUP;
@@ -83,7 +83,7 @@ static __global__ void __launch_bounds__(kSoftmaxBlock, kSoftmaxMinBlocks)
   for (int64_t row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x / GROUP; row < rows;
        row += rowStep) {
     int64_t off[3];
-    rest.offsets<int64_t>(row, off);
+    rowOffsets(rest, row, off);
     const float* gp = g + off[0];
     const float* yp = y + off[1];
     float* op = out + off[2];

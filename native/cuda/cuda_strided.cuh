@@ -53,6 +53,27 @@ struct StridedIter {
   }
 };
 
+// The same walk as StridedIter::offsets, in 64-bit and not unrolled: for kernels that compute
+// offsets once per row (reductions, softmax, oneHot), where a compact loop beats eight inlined
+// 64-bit division sequences. `it` must be a __grid_constant__ kernel parameter (or other
+// addressable memory), since the dims are indexed at run time.
+template <int N>
+__device__ __forceinline__ void rowOffsets(const StridedIter<N>& it, int64_t linear, int64_t (&off)[N]) {
+#pragma unroll
+  for (int v = 0; v < N; ++v) off[v] = 0;
+#pragma unroll 1
+  for (int d = it.ndim - 1; d > 0; --d) {
+    const int64_t s = it.shape[d];
+    const int64_t q = linear / s;
+    const int64_t i = linear - q * s;
+#pragma unroll
+    for (int v = 0; v < N; ++v) off[v] += i * it.strides[v][d];
+    linear = q;
+  }
+#pragma unroll
+  for (int v = 0; v < N; ++v) off[v] += linear * it.strides[v][0];
+}
+
 // Host: the coalesced iteration space of `views` (all of views[0]'s shape).
 template <int N>
 inline StridedIter<N> coalesce(const TensorView* const* views) {
