@@ -35,13 +35,16 @@ logs="${SANITIZE_LOGS:-$(mktemp -d /tmp/tn-sanitize.XXXXXX)}"
 mkdir -p "$logs"
 export LD_PRELOAD="$runtimes${LD_PRELOAD:+:$LD_PRELOAD}"
 export TENSORNODE_ADDON_PATH="$addon"
+# Tests that measure RSS read this: under ASan the allocator (shadow memory, quarantine, no
+#   release to the OS) makes RSS no measure of leaks; LeakSanitizer is the leak check there.
+export TENSORNODE_UNDER_SANITIZER=1
 # detect_leaks: LSan runs at every process exit and writes its report to log_path;
 #   exitcode=0 keeps Node's own exit-time leaks from failing a process: the report check below
 #   decides. An ASan error still aborts the process at once (halt_on_error defaults to 1).
 # allow_user_segv_handler / handle_segv=0: V8's WebAssembly trap handler (undici's llhttp) owns
 #   SIGSEGV; ASan must not take it over.
 # quarantine_size_mb=32: freed blocks stay poisoned (use-after-free detection) in a smaller
-#   quarantine than the default 256 MB, so RSS levels off early (test/serve/memory.test.ts).
+#   quarantine than the default 256 MB, keeping the in-band run's memory down.
 # detect_stack_use_after_return=0, detect_container_overflow=0: Node and V8 are not
 #   instrumented; these checks need the whole program built with ASan.
 export ASAN_OPTIONS="detect_leaks=1:exitcode=0:abort_on_error=0:log_path=$logs/asan:allow_user_segv_handler=1:handle_segv=0:detect_stack_use_after_return=0:detect_container_overflow=0:malloc_context_size=30:quarantine_size_mb=32:print_suppressions=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"

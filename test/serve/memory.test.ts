@@ -3,6 +3,7 @@
 import * as tn from '../../lib/index';
 import { nn } from '../../lib/index';
 import { collect } from '../helpers/gc';
+import { rssIsMeaningful } from '../helpers/sanitizer';
 
 /** RSS after GC, the lowest of a few samples (the allocator hands pages back lazily). */
 async function settledRss(): Promise<number> {
@@ -39,7 +40,7 @@ test('10^6 forward calls without dispose: RSS flat (±5%), live tensors back to 
   const sum = run(500_000);
   const rssB = await settledRss();
   expect(Number.isFinite(sum)).toBe(true);
-  expect(Math.abs(rssB - rssA) / rssA).toBeLessThan(0.05);
+  if (rssIsMeaningful) expect(Math.abs(rssB - rssA) / rssA).toBeLessThan(0.05);
   expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(startLive);
 }, 120000);
 
