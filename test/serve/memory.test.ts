@@ -31,7 +31,10 @@ test('10^6 forward calls without dispose: RSS flat (±5%), live tensors back to 
     });
     return checksum;
   };
-  run(200_000);  // warm up: JIT, allocator pools, plan compilation, heap growth
+  // Warm up: JIT tiers, allocator arenas, plan compilation, heap growth. Measured under jest, RSS
+  // still takes one-off steps of 5-9 MB (malloc'd [heap] growth around JIT recompiles) within the
+  // first ~500k calls, then levels off; a leak keeps growing with the call count instead.
+  for (let i = 0; i < 7; ++i) run(100_000);
   await collect();
   const startLive = tn.memory().cpu.tensors;
   // Steady state: RSS after a second half-million calls is within 5% of RSS after the first.
@@ -40,6 +43,7 @@ test('10^6 forward calls without dispose: RSS flat (±5%), live tensors back to 
   const sum = run(500_000);
   const rssB = await settledRss();
   expect(Number.isFinite(sum)).toBe(true);
+  if (process.env.TN_DEBUG_RSS) process.stdout.write(`RSS ${rssA / 1048576} MiB -> ${rssB / 1048576} MiB\n`);
   if (rssIsMeaningful) expect(Math.abs(rssB - rssA) / rssA).toBeLessThan(0.05);
   expect(tn.memory().cpu.tensors).toBeLessThanOrEqual(startLive);
 }, 120000);
