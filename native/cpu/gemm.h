@@ -22,6 +22,10 @@ struct TileArgs {
   int64_t rsA = 1, csA = 1;
   const float* b = nullptr;  // k-th row of the B panel at b + k*rsB, columns contiguous
   int64_t rsB = 0;
+  // b is op(B) stored as Bᵀ and read in place: column j's k-th value at b[j*ldbT + k] (the
+  // Linear weight [N, K]; direct path only, A read in place).
+  bool transB = false;
+  int64_t ldbT = 0;
   float* c = nullptr;
   int64_t ldc = 0;
   int rows = 0, cols = 0;    // valid part of the MR×NR tile
@@ -32,21 +36,6 @@ struct TileArgs {
   const float* bias = nullptr;  // bias of column 0 of this tile (nullptr: none)
   Activation act = Activation::None;
   bool deferAct = false;     // `last` adds the bias only; the caller applies `act` afterwards
-};
-
-// Small-M products with op(B) = Bᵀ stored row-major (the Linear weight [N, K]): dot products
-// along K, both operands contiguous in K.   C[i][j] = act(Σ_k a[i*lda+k] · w[j*ldw+k] + bias[j])
-struct DotArgs {
-  int64_t m = 0, n = 0, k = 0;
-  const float* a = nullptr;
-  int64_t lda = 0;
-  const float* w = nullptr;
-  int64_t ldw = 0;
-  float* c = nullptr;
-  int64_t ldc = 0;
-  bool loadC = false;
-  const float* bias = nullptr;
-  Activation act = Activation::None;
 };
 
 struct TileKernel {
@@ -63,7 +52,7 @@ struct Kernels {
   const char* isa = "generic";
   TileKernel wide;    // the main tile
   TileKernel narrow;  // for N <= narrow.nr (one vector wide, more rows)
-  void (*dot)(const DotArgs&) = nullptr;
+
   // x[i] = act(x[i]) over a contiguous run (vectorised; same formulas as the epilogue).
   void (*activate)(float* x, int64_t n, Activation act) = nullptr;
 };

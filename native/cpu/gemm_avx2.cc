@@ -24,7 +24,6 @@ const Kernels kTable = {
     "avx2",
     {6, 16, &Tile<6, 2>::run, &packA<6>, &packB<16>},
     {12, 8, &Tile<12, 1>::run, &packA<12>, &packB<8>},
-    &dotKernel,
     &activateRun,
 };
 }  // namespace

@@ -21,6 +21,7 @@
 // GCC 12 flags _mm512_undefined_ps() inside the shuffle intrinsics as maybe-uninitialized.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi,bmi2,popcnt")
 #define TN_SIMD_AVX512 1
 
@@ -35,7 +36,6 @@ const Kernels kTable = {
     "avx512",
     {kMR, kNR, &Tile<kMR, TN_AVX512_NV>::run, &packA<kMR>, &packB<kNR>},
     {kNarrowMR, L, &Tile<kNarrowMR, 1>::run, &packA<kNarrowMR>, &packB<L>},
-    &dotKernel,
     &activateRun,
 };
 }  // namespace

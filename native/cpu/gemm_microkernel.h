@@ -3,18 +3,31 @@
 //   Tile<MR, NV>  the register-tiled micro-kernel, MR rows × NV vectors of C in registers, with
 //                 the bias + activation epilogue applied before the store;
 //   packA/packB   the panel packing (gemm_pack.h);
-//   dot           small-M products against a row-major Bᵀ (Linear at batch 1);
 //   activate      the same vectorised activations over a contiguous run.
 // (No include guard: included once per TU, after gemm_simd.h.)
 
+// x[i] (L vectors) ← the L×L transpose of x.
+inline void transposeL(V (&x)[L]) {
+#if defined(TN_SIMD_AVX512)
+  transpose16(x);
+#elif defined(TN_SIMD_AVX2)
+  transpose8(x);
+#else
+  (void)x;  // L = 1
+#endif
+}
+
 // Register tile. Loads of B are full vectors when the panel is padded (or the tile is full
 // width), masked otherwise; rows of A past `rows` repeat the last valid row (never stored).
+// A tile with few valid rows (small M, the bottom edge) runs an R-row body, R the first of
+// 1, 2, 4, 8, MR that covers them, so a 1-row product does not pay for MR rows of FMAs; each
+// element's arithmetic is the same in every body.
 template <int MR, int NV>
 struct Tile {
   static constexpr int NR = NV * L;
 
-  template <int ACT>
-  static inline __attribute__((always_inline)) void epilogue(const TileArgs& t, V (&acc)[MR][NV]) {
+  template <int ACT, int R>
+  static inline __attribute__((always_inline)) void epilogue(const TileArgs& t, V (&acc)[R][NV]) {
     V bias[NV];
     for (int v = 0; v < NV; ++v) bias[v] = Simd::zero();
     if (t.last && t.bias)
@@ -24,7 +37,7 @@ struct Tile {
     // caller does it for many tiles at once: t.deferAct).
     const bool ownDefer = ACT != int(Activation::None) && t.last && !t.deferAct && t.cols == t.ldc && t.cols < L && t.rows > 1;
     const bool deferAct = t.deferAct || ownDefer;
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < R; ++r) {
       if (r >= t.rows) break;
       float* crow = t.c + r * t.ldc;
       if (t.cols == NR) {
@@ -66,12 +79,13 @@ struct Tile {
     }
   }
 
-  template <bool PACKED_A, bool FULL_B>
+  // R rows of C (R <= MR); a packed A panel keeps its MR-row stride.
+  template <int R, bool PACKED_A, bool FULL_B>
   static inline __attribute__((always_inline)) void body(const TileArgs& t) {
-    V acc[MR][NV];
-    for (int r = 0; r < MR; ++r)
+    V acc[R][NV];
+    for (int r = 0; r < R; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = Simd::zero();
-    for (int r = 0; r < MR; ++r)
+    for (int r = 0; r < R; ++r)
       if (r < t.rows) Simd::prefetchW(t.c + r * t.ldc);
     const int64_t kc = t.kc, rsB = t.rsB;
     const float* b = t.b;
@@ -84,7 +98,7 @@ struct Tile {
       for (int64_t k = 0; k < kc; ++k) {
         V bv[NV];
         for (int v = 0; v < NV; ++v) bv[v] = FULL_B ? Simd::load(b + v * L) : Simd::loadM(b + v * L, bm[v]);
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < R; ++r) {
           const V av = Simd::set1(a[r]);
           for (int v = 0; v < NV; ++v) acc[r][v] = Simd::fma(av, bv[v], acc[r][v]);
         }
@@ -96,15 +110,15 @@ struct Tile {
       // unrolled, or GCC keeps acc[][] in memory here.
       const float* a = t.a;
       const int64_t rsA = t.rsA, csA = t.csA;
-      int64_t off[MR];
+      int64_t off[R];
 #pragma GCC unroll 32
-      for (int r = 0; r < MR; ++r) off[r] = (r < t.rows ? r : t.rows - 1) * rsA;
+      for (int r = 0; r < R; ++r) off[r] = (r < t.rows ? r : t.rows - 1) * rsA;
       for (int64_t k = 0; k < kc; ++k) {
         V bv[NV];
 #pragma GCC unroll 8
         for (int v = 0; v < NV; ++v) bv[v] = FULL_B ? Simd::load(b + v * L) : Simd::loadM(b + v * L, bm[v]);
 #pragma GCC unroll 32
-        for (int r = 0; r < MR; ++r) {
+        for (int r = 0; r < R; ++r) {
           const V av = Simd::set1(a[off[r]]);
 #pragma GCC unroll 8
           for (int v = 0; v < NV; ++v) acc[r][v] = Simd::fma(av, bv[v], acc[r][v]);
@@ -121,76 +135,74 @@ struct Tile {
     }
   }
 
-  static void run(const TileArgs& t) {
+  // B stored as Bᵀ, read in place: for each run of L consecutive k, the L columns of one B
+  // vector are L contiguous runs of a weight row; a register transpose turns them into L
+  // vectors, one per k, so no packed copy of B is written and read back. The FMA chain of each
+  // element is the same as in body(): k in order.
+  template <int R>
+  static inline __attribute__((always_inline)) void bodyTransB(const TileArgs& t) {
+    V acc[R][NV];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v) acc[r][v] = Simd::zero();
+    const int64_t kc = t.kc, rsA = t.rsA, csA = t.csA;
+    int64_t off[R];
+    for (int r = 0; r < R; ++r) off[r] = (r < t.rows ? r : t.rows - 1) * rsA;
+    // Columns past `cols` read the last valid one (their lanes are never stored).
+    const float* w[NR];
+    for (int c = 0; c < NR; ++c) w[c] = t.b + (c < t.cols ? c : t.cols - 1) * t.ldbT;
+    const float* a = t.a;
+    int64_t k = 0;
+    for (; k + L <= kc; k += L) {
+      // Not unrolled: one vector's L transposed values stay in registers at a time.
+#pragma GCC unroll 1
+      for (int v = 0; v < NV; ++v) {
+        V x[L];
+#pragma GCC unroll 16
+        for (int s = 0; s < L; ++s) x[s] = Simd::load(w[v * L + s] + k);
+        transposeL(x);
+#pragma GCC unroll 16
+        for (int i = 0; i < L; ++i)
+#pragma GCC unroll 16
+          for (int r = 0; r < R; ++r) acc[r][v] = Simd::fma(Simd::set1(a[off[r] + (k + i) * csA]), x[i], acc[r][v]);
+      }
+    }
+    for (; k < kc; ++k) {
+      for (int v = 0; v < NV; ++v) {
+        alignas(64) float col[L];
+        for (int s = 0; s < L; ++s) col[s] = w[v * L + s][k];
+        const V bv = Simd::load(col);
+        for (int r = 0; r < R; ++r) acc[r][v] = Simd::fma(Simd::set1(a[off[r] + k * csA]), bv, acc[r][v]);
+      }
+    }
+    switch (t.act) {
+      case Activation::Sigmoid: epilogue<int(Activation::Sigmoid)>(t, acc); break;
+      case Activation::Relu: epilogue<int(Activation::Relu)>(t, acc); break;
+      case Activation::Tanh: epilogue<int(Activation::Tanh)>(t, acc); break;
+      default: epilogue<int(Activation::None)>(t, acc); break;
+    }
+  }
+
+  template <int R>
+  static void runRows(const TileArgs& t) {
+    if (t.transB) return bodyTransB<R>(t);
     const bool fullB = t.paddedB || t.cols == NR;
     if (t.packedA) {
-      if (fullB) body<true, true>(t);
-      else body<true, false>(t);
+      if (fullB) body<R, true, true>(t);
+      else body<R, true, false>(t);
     } else {
-      if (fullB) body<false, true>(t);
-      else body<false, false>(t);
+      if (fullB) body<R, false, true>(t);
+      else body<R, false, false>(t);
     }
+  }
+
+  static void run(const TileArgs& t) {
+    if (MR > 1 && t.rows <= 1) return runRows<1>(t);
+    if (MR > 2 && t.rows <= 2) return runRows<(MR > 2 ? 2 : MR)>(t);
+    if (MR > 4 && t.rows <= 4) return runRows<(MR > 4 ? 4 : MR)>(t);
+    if (MR > 8 && t.rows <= 8) return runRows<(MR > 8 ? 8 : MR)>(t);
+    runRows<MR>(t);
   }
 };
-
-// ---- dot-product kernel: C[i][j] = Σ_k a[i][k] w[j][k], both contiguous in k ----
-template <int RI, int CJ>
-inline void dotBlock(const DotArgs& d, int64_t i0, int64_t j0) {
-  const float* ar[RI];
-  const float* wr[CJ];
-  for (int i = 0; i < RI; ++i) ar[i] = d.a + (i0 + i < d.m ? i0 + i : d.m - 1) * d.lda;
-  for (int j = 0; j < CJ; ++j) wr[j] = d.w + (j0 + j < d.n ? j0 + j : d.n - 1) * d.ldw;
-  V acc[RI][CJ];
-  for (int i = 0; i < RI; ++i)
-    for (int j = 0; j < CJ; ++j) acc[i][j] = Simd::zero();
-  int64_t k = 0;
-  for (; k + L <= d.k; k += L) {
-    V av[RI];
-    for (int i = 0; i < RI; ++i) av[i] = Simd::load(ar[i] + k);
-    for (int j = 0; j < CJ; ++j) {
-      const V wv = Simd::load(wr[j] + k);
-      for (int i = 0; i < RI; ++i) acc[i][j] = Simd::fma(av[i], wv, acc[i][j]);
-    }
-  }
-  if (k < d.k) {
-    const M m = Simd::first(int(d.k - k));
-    V av[RI];
-    for (int i = 0; i < RI; ++i) av[i] = Simd::loadM(ar[i] + k, m);
-    for (int j = 0; j < CJ; ++j) {
-      const V wv = Simd::loadM(wr[j] + k, m);
-      for (int i = 0; i < RI; ++i) acc[i][j] = Simd::fma(av[i], wv, acc[i][j]);
-    }
-  }
-  const int cols = int(d.n - j0 < CJ ? d.n - j0 : CJ);
-  for (int i = 0; i < RI && i0 + i < d.m; ++i) {
-    float* crow = d.c + (i0 + i) * d.ldc + j0;
-    for (int j0v = 0; j0v < cols; j0v += L) {
-      // Gather up to L sums into a vector for the bias + activation epilogue.
-      alignas(64) float s[L];
-      const int n = cols - j0v < L ? cols - j0v : L;
-      for (int j = 0; j < n; ++j) s[j] = Simd::hsum(acc[i][j0v + j]);
-      V x = loadN(s, n);
-      if (d.loadC) x = Simd::add(x, loadN(crow + j0v, n));
-      if (d.bias) x = Simd::add(x, loadN(d.bias + j0 + j0v, n));
-      switch (d.act) {
-        case Activation::Sigmoid: x = vact<int(Activation::Sigmoid)>(x); break;
-        case Activation::Relu: x = vact<int(Activation::Relu)>(x); break;
-        case Activation::Tanh: x = vact<int(Activation::Tanh)>(x); break;
-        default: break;
-      }
-      storeN(crow + j0v, x, n);
-    }
-  }
-}
-
-void dotKernel(const DotArgs& d) {
-  if (d.m == 1) {
-    for (int64_t j = 0; j < d.n; j += 8) dotBlock<1, 8>(d, 0, j);
-    return;
-  }
-  for (int64_t i = 0; i < d.m; i += 4)
-    for (int64_t j = 0; j < d.n; j += 4) dotBlock<4, 4>(d, i, j);
-}
 
 void activateRun(float* x, int64_t n, Activation act) {
   auto run = [&](auto tag) {

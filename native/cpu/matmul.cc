@@ -10,11 +10,16 @@
 // time from the CPU's feature bits (gemm::active), so the binary runs on any x86-64.
 // Small problems skip what they do not need:
 //   * K = 0: bias/activation only;
-//   * M <= 4 with B stored as Bᵀ (Linear weights, batch 1): dot products along K, no packing;
-//   * M <= MR with B row-major: the micro-kernel reads A and B in place, no packing;
+//   * M <= MR (one row tile): the micro-kernel reads A and B in place, no packing; B stored
+//     as Bᵀ (Linear weights) goes through register transposes;
 //   * short rows of a row-major A (K <= KC, lda <= 64): A read in place;
 //   * B of at most kPrivateBFloats: every thread packs it for itself, no coordination;
 //   * narrow outputs (N <= one vector): a one-vector tile, activation over whole rows at once.
+// Row invariance: every path computes C[i][j] in the same order — one FMA chain over k inside
+// each KC block, the blocks added to C in turn, then bias, then the activation — so a row's
+// result does not depend on how many other rows share the call (a micro-batched request gets
+// bit for bit what it gets alone: test/ops/row_invariance.test.ts). That is why there is no
+// dot-product path for small M: summing along K in vector lanes changes the rounding.
 // Threads come from parallel.h's process-wide budget. Work is split into items (row chunks of
 // C, or groups of column panels when M is short; whole batch items for small batched
 // products), dealt out in contiguous shares that idle threads steal from (Shares), so no thread
@@ -59,7 +64,6 @@ const Kernels& active() {
 }  // namespace gemm
 
 namespace {
-using gemm::DotArgs;
 using gemm::Kernels;
 using gemm::TileArgs;
 using gemm::TileKernel;
@@ -162,7 +166,7 @@ int threadsFor(double work) {
   return std::max(1, std::min(t, Shares::kMaxSlots));
 }
 
-enum class Path { Empty, Dot, Direct, Packed };
+enum class Path { Empty, Direct, Packed };
 
 struct Plan {
   Path path = Path::Packed;
@@ -190,11 +194,9 @@ Plan plan(const Kernels& ks, const Problem& P, int threads) {
   }
   pl.tile = P.n <= ks.narrow.nr ? &ks.narrow : &ks.wide;
   const int MR = pl.tile->mr, NR = pl.tile->nr;
-  if (P.m <= 4 && P.rsB == 1 && P.csB != 1 && P.csA == 1) {
-    pl.path = Path::Dot;
-    return pl;
-  }
-  if (P.m <= MR && (P.csB == 1 || P.n == 1)) {
+  // One row tile: packing B would be pure overhead (each packed value is used once), so the
+  // tile reads B in place, row-major or (the Linear weight) as Bᵀ through register transposes.
+  if (P.m <= MR && (P.csB == 1 || P.n == 1 || P.rsB == 1)) {
     pl.path = Path::Direct;
     return pl;
   }
@@ -236,24 +238,6 @@ void teamFor(int want, int64_t n, F&& fn) {
   parallelTeam(want, [&](int tid, int) { sh.run(tid, fn); });
 }
 
-// ---- M <= 4, B stored as Bᵀ: dot products over column chunks ----
-void dotProduct(const Kernels& ks, const Problem& P, int threads) {
-  constexpr int64_t kCols = 16;
-  auto run = [&](int64_t j0, int64_t j1) {
-    DotArgs d;
-    d.m = P.m; d.n = j1 - j0; d.k = P.k;
-    d.a = P.a; d.lda = P.rsA;
-    d.w = P.b + j0 * P.csB; d.ldw = P.csB;
-    d.c = P.c + j0; d.ldc = P.ldc;
-    d.loadC = P.accumulate;
-    d.bias = P.bias ? P.bias + j0 : nullptr;
-    d.act = P.act;
-    ks.dot(d);
-  };
-  if (threads <= 1) return run(0, P.n);
-  teamFor(threads, ceilDiv(P.n, kCols), [&](int64_t q) { run(q * kCols, std::min(P.n, (q + 1) * kCols)); });
-}
-
 inline void fillTile(TileArgs& t, const Problem& P, int64_t i, int64_t j, int rows, int cols) {
   t.c = P.c + i * P.ldc + j;
   t.ldc = P.ldc;
@@ -263,21 +247,60 @@ inline void fillTile(TileArgs& t, const Problem& P, int64_t i, int64_t j, int ro
   t.act = P.act;
 }
 
-// ---- M <= MR, B row-major: the micro-kernel reads A and B in place ----
+// ---- M <= MR: the micro-kernel reads A and B (row-major, or Bᵀ) in place ----
+// K runs in KC blocks as in the packed path (row invariance, above).
+//
+// Bᵀ with long rows is first staged: the panel's NR weight rows × kc are copied row by row into
+// a stack buffer with a padded stride, and the transposing tile reads that. Read in place, the
+// tile walks NR rows at once, and with a row pitch that is a multiple of 4 KiB (K = 1024) every
+// one of them maps to the same L1 set: measured 2x slower than the staged copy at 1×1024×1024.
+constexpr int64_t kStageMaxNR = 32;       // widest tile (AVX-512: 2 × 16)
+constexpr int64_t kStagePitch = KC + 16;  // floats; 1088 bytes, never a multiple of 4 KiB
+constexpr int64_t kStageMinK = 64;        // shorter rows: read in place
+
+// rows × kc floats (row pitch ld) → dst (pitch kStagePitch), four rows at a time so that four
+// memory streams are in flight (one row at a time leaves the loads latency-bound).
+inline void stageRows(const float* src, int64_t ld, int rows, int64_t kc, float* dst) {
+  int r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float* s0 = src + r * ld;
+    float* d0 = dst + r * kStagePitch;
+    int64_t k = 0;
+    for (; k + 16 <= kc; k += 16)
+      for (int q = 0; q < 4; ++q) std::memcpy(d0 + q * kStagePitch + k, s0 + q * ld + k, 64);
+    for (; k < kc; ++k)
+      for (int q = 0; q < 4; ++q) d0[q * kStagePitch + k] = s0[q * ld + k];
+  }
+  for (; r < rows; ++r) std::memcpy(dst + r * kStagePitch, src + r * ld, sizeof(float) * kc);
+}
+
 void directProduct(const TileKernel& T, const Problem& P, int threads) {
   const int NR = T.nr;
   TileArgs base;
-  base.kc = P.k;
   base.a = P.a; base.rsA = P.rsA; base.csA = P.csA; base.packedA = false;
   base.rsB = P.rsB; base.paddedB = false;
-  base.loadC = P.accumulate;
-  base.last = true;
+  const bool transB = P.csB != 1 && P.n != 1;  // then rsB == 1: B stored as Bᵀ
+  const bool stage = transB && P.k >= kStageMinK && NR <= kStageMaxNR;
   auto panel = [&](int64_t q) {
+    alignas(64) float staged[stage ? kStageMaxNR * kStagePitch : 1];
     TileArgs t = base;
     const int64_t j = q * NR;
-    t.b = P.b + j * P.csB;
     fillTile(t, P, 0, j, static_cast<int>(P.m), static_cast<int>(std::min<int64_t>(NR, P.n - j)));
-    T.run(t);
+    t.transB = transB;
+    for (int64_t pc = 0; pc < P.k; pc += KC) {
+      t.kc = std::min(KC, P.k - pc);
+      t.a = P.a + pc * P.csA;
+      t.b = P.b + pc * P.rsB + j * P.csB;
+      t.ldbT = P.csB;
+      if (stage) {
+        stageRows(t.b, P.csB, t.cols, t.kc, staged);
+        t.b = staged;
+        t.ldbT = kStagePitch;
+      }
+      t.loadC = P.accumulate || pc > 0;
+      t.last = pc + t.kc >= P.k;
+      T.run(t);
+    }
   };
   teamFor(threads, ceilDiv(P.n, NR), panel);
 }
@@ -488,7 +511,6 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
 void runProblem(const Kernels& ks, const Plan& pl, const Problem& P, int threads, float* ws) {
   switch (pl.path) {
     case Path::Empty: return emptyProduct(ks, P);
-    case Path::Dot: return dotProduct(ks, P, threads);
     case Path::Direct: return directProduct(*pl.tile, P, threads);
     case Path::Packed: return packedProduct(ks, pl, P, threads, ws);
   }

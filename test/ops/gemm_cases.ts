@@ -5,8 +5,8 @@
  *
  * Block sizes these sizes straddle (native/cpu/gemm_avx512.cc, matmul.cc): wide tile 14×32
  * (AVX2 6×16, generic 4×4), narrow tile 12×16 for N <= 16 (AVX2 12×8), KC = 256, MC = 224,
- * NC = 4096; dot path for M <= 4 with a row-major Bᵀ, in-place path for M <= MR with a
- * row-major B, A read in place when K is small, B packed per thread when K·N <= 8192.
+ * NC = 4096; in-place path for M <= MR (B row-major, or Bᵀ through register transposes,
+ * staged when K >= 64), A read in place when K is small, B packed per thread when K·N <= 8192.
  */
 import * as tn from '../../lib/index';
 import { randomValues } from '../helpers/reference';

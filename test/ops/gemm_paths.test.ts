@@ -38,7 +38,8 @@ describe('SGEMM code paths (cpu)', () => {
     ['narrow output (deferred activation), A read in place', 4100, 5, 4],
     ['narrow output, packed A', 333, 10, 300],
     ['more than NC = 4096 columns', 20, 4200, 3],
-    ['dot path, long K', 3, 70, 2000],
+    ['in-place path, Bᵀ staged, long K', 3, 70, 2000],
+    ['in-place path, Bᵀ, one row, K = 1024 (4 KiB row pitch)', 1, 100, 1024],
     ['in-place path, wide N', 9, 700, 300],
   ])('%s (M=%d N=%d K=%d)', (_name, m, n, k) => {
     for (let t = 0; t < 4; ++t)

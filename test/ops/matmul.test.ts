@@ -6,7 +6,7 @@
  * that are views (x.t(), narrow, slice, select, permute, expand) in every transpose combination,
  * sizes 1, 3, 7, 33, 129 and 1000, 1×N and N×1, the edges of the CPU GEMM blocking (the first
  * kernel's MR=6, NR=16, KC=256, MC=96, NC=2048 and small-problem path M·N·K ≤ 32³; the current
- * AVX-512 kernel's 14×32 and 28×16 tiles, MC=224, NC=4096, and its M ≤ 4 dot path — the
+ * AVX-512 kernel's 14×32 and 12×16 tiles, MC=224, NC=4096, and its M ≤ MR in-place path — the
  * per-instruction-set paths are covered in depth by gemm_paths.test.ts), and K = 0.
  *
  * Tolerance: a float32 dot product of length K, in any summation order, is within

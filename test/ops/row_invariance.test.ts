@@ -1,0 +1,48 @@
+/**
+ * A row's matmul/linear result does not depend on the other rows in the call (see
+ * row_invariance.ts): on the CPU's own instruction set, on the other two in child processes, and
+ * through a whole model's forward (plan and op by op).
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+import * as tn from '../../lib/index';
+import { forEachDevice } from '../helpers/devices';
+import { rowInvarianceFailures } from './row_invariance';
+
+const root = path.resolve(__dirname, '../..');
+
+forEachDevice('row invariance', (device) => {
+  test('matmul and linear, every path: each row equals the row computed alone', () => {
+    expect(rowInvarianceFailures(device)).toEqual([]);
+  }, 120000);
+
+  test('a model forward: batch rows equal single-row forwards (eval plan and op by op)', () => {
+    tn.manualSeed(7);
+    const model = new tn.nn.Sequential(new tn.nn.Linear(20, 64), new tn.nn.Tanh(), new tn.nn.Linear(64, 300), new tn.nn.Sigmoid(), new tn.nn.Linear(300, 3), new tn.nn.Softmax(1)).to(device);
+    const X = tn.randn(37, 20).to(device);
+    for (const mode of ['eval', 'train'] as const) {
+      if (mode === 'eval') model.eval(); else model.train();
+      tn.noGrad(() => {
+        const all = model.forward(X).dataSync();
+        for (let i = 0; i < 37; ++i) {
+          const one = model.forward(X.narrow(0, i, 1)).dataSync();
+          expect(Array.from(one)).toEqual(Array.from(all.subarray(i * 3, i * 3 + 3)));
+        }
+      });
+    }
+  });
+});
+
+describe.each(['avx2', 'generic'])('row invariance with TENSORNODE_GEMM_ISA=%s', (isa) => {
+  test('matmul and linear (quick subset, child process)', () => {
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./test/ops/row_invariance').main()"], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TENSORNODE_GEMM_ISA: isa, TENSORNODE_DEVICE: 'cpu' },
+      timeout: 120000,
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  }, 150000);
+});
