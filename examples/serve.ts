@@ -172,7 +172,8 @@ export function createServer(opts: ServerOptions = {}): { server: http.Server; m
     }
     if (url === '/info') {
       if (req.method !== 'GET') throw new ClientError(405, 'use GET /info');
-      return send(res, 200, { runtime: tn.info(), model: String(model), parameters: model.parameters().reduce((n, p) => n + p.numel(), 0) });
+      // pid: which process answered (with --workers, which of the cluster's workers).
+      return send(res, 200, { runtime: tn.info(), model: String(model), parameters: model.parameters().reduce((n, p) => n + p.numel(), 0), pid: process.pid });
     }
     if (url !== '/predict') throw new ClientError(404, `no route ${url}; try POST /predict, GET /health, GET /info`);
     if (req.method !== 'POST') throw new ClientError(405, 'use POST /predict');

@@ -39,6 +39,7 @@ test('GET /health and /info', async () => {
   const i: any = await (await fetch(`${base}/info`)).json();
   expect(i.runtime.device).toBe(tn.device);
   expect(i.parameters).toBe(82);
+  expect(i.pid).toBe(process.pid);
   expect(i.model).toContain('(deep_nn): Sequential(');
 });
 
