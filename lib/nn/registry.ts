@@ -34,9 +34,12 @@ let forwardDepth = 0;
 
 /** The instance `forward`: the class's (or an instance-assigned) forward, hooks, labelled errors. */
 export function labelledForward(this: Module, ...args: unknown[]): unknown {
-  // Inference on a whole model (outermost call, eval mode, no grad, no hooks) runs as one
-  // compiled native plan when the forward can be expressed as one.
-  if (forwardDepth === 0 && !this.training && args.length === 1 && this._forwardHooks.size === 0) {
+  // Inference on a whole model (outermost call, no grad, no hooks) runs as one compiled native
+  // plan when the forward can be expressed as one, in either mode: a plan is traced in the
+  // current mode (its cache is keyed by structure.version, which every mode change bumps), and
+  // what behaves differently in training (Dropout's random mask) is not plannable, so such a
+  // forward runs op by op. planForward returns at once when grad is enabled.
+  if (forwardDepth === 0 && args.length === 1 && this._forwardHooks.size === 0) {
     const fast = planForward(this, args[0]);
     if (fast) return fast;
   }
@@ -94,7 +97,8 @@ function onAssign(target: Module, name: string, value: unknown): void {
   const { _parameters: params, _modules: modules, _buffers: buffers } = target;
   const parent = target._proxy;
   const isMember = value instanceof Parameter || isModule(value);
-  if (isMember || params.has(name) || modules.has(name) || buffers.has(name)) structure.version++;
+  // `training` too: plans are traced in one mode, and `m.training = false` skips train()/eval().
+  if (isMember || params.has(name) || modules.has(name) || buffers.has(name) || name === 'training') structure.version++;
   if (isMember && name in Object.getPrototypeOf(target)) throw new RangeError(`attribute '${name}' already exists (a ${target.constructor.name} method or accessor)`);
   if (value instanceof Parameter) {
     buffers.delete(name);

@@ -2,7 +2,7 @@
  * Whole-module forwards through compiled plans (plan.ts):
  *  - forwardAsync(module, x): the forward on the libuv pool, off the JS thread;
  *  - planForward(module, x): the synchronous fast path nn.Module uses for inference
- *    (eval mode, no grad), crossing into native code once per call.
+ *    (no grad, either mode), crossing into native code once per call.
  * A plan is compiled per (module, input width, device) and reused while the module's structure
  * (registry.structure.version) and its weights' storages are unchanged. Modules whose forward
  * cannot be expressed as a plan run op by op.

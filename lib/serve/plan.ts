@@ -9,6 +9,7 @@ import { noGrad } from '../autograd/grad_mode';
 import { binding, type PlanHandle, type StorageHandle } from '../binding';
 import type { Device } from '../device';
 import { ACTIVATION } from '../ops/native';
+import { defaultGenerator } from '../random/generator';
 import { Storage } from '../storage';
 import { Tensor } from '../tensor';
 import { type TraceStep, traced } from './trace';
@@ -77,10 +78,15 @@ export function compilePlan(forward: (x: Tensor) => unknown, inFeatures: number,
   const sample = new Tensor(Storage.fromHost(device, sampleValues), [rows, inFeatures]);
   let result: unknown;
   let steps: TraceStep[];
+  // The trace must not advance the random stream: a forward that draws (Dropout in training
+  // mode) is not plannable, and its op-by-op run must see the numbers PyTorch's would.
+  const rngState = defaultGenerator.getState();
   try {
     ({ result, steps } = traced(() => noGrad(() => forward(sample))));
   } catch {
     return null;  // the op-by-op forward will report the error to the caller
+  } finally {
+    defaultGenerator.setState(rngState);
   }
   if (!(result instanceof Tensor)) return null;
   const chain = chainSteps(steps, sample, result, rows);

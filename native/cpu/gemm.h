@@ -38,6 +38,20 @@ struct TileArgs {
   bool deferAct = false;     // `last` adds the bias only; the caller applies `act` afterwards
 };
 
+// Skinny products (K and N at most one vector's lanes, A row-major): rows in vector lanes.
+//   C[i][j] = act(Σ_k a[i*lda + k] · b[k*rsB + j*csB] + bias[j])
+struct SkinnyArgs {
+  int64_t m = 0, n = 0, k = 0;
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* b = nullptr;
+  int64_t rsB = 0, csB = 0;
+  float* c = nullptr;
+  int64_t ldc = 0;
+  const float* bias = nullptr;
+  Activation act = Activation::None;
+};
+
 struct TileKernel {
   int mr = 0, nr = 0;
   void (*run)(const TileArgs&) = nullptr;
@@ -55,6 +69,9 @@ struct Kernels {
 
   // x[i] = act(x[i]) over a contiguous run (vectorised; same formulas as the epilogue).
   void (*activate)(float* x, int64_t n, Activation act) = nullptr;
+  // K, N <= skinnyMax (the vector width): see SkinnyArgs.
+  int skinnyMax = 0;
+  void (*skinny)(const SkinnyArgs&) = nullptr;
 };
 
 const Kernels* kernelsGeneric();

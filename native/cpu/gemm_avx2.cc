@@ -25,6 +25,8 @@ const Kernels kTable = {
     {6, 16, &Tile<6, 2>::run, &packA<6>, &packB<16>},
     {12, 8, &Tile<12, 1>::run, &packA<12>, &packB<8>},
     &activateRun,
+    L,
+    &skinnyKernel,
 };
 }  // namespace
 }  // namespace tn::cpu::gemm

@@ -37,6 +37,8 @@ const Kernels kTable = {
     {kMR, kNR, &Tile<kMR, TN_AVX512_NV>::run, &packA<kMR>, &packB<kNR>},
     {kNarrowMR, L, &Tile<kNarrowMR, 1>::run, &packA<kNarrowMR>, &packB<L>},
     &activateRun,
+    L,
+    &skinnyKernel,
 };
 }  // namespace
 }  // namespace tn::cpu::gemm

@@ -17,6 +17,8 @@ const Kernels kTable = {
     {4, 4, &Tile<4, 4>::run, &packA<4>, &packB<4>},
     {8, 1, &Tile<8, 1>::run, &packA<8>, &packB<1>},
     &activateRun,
+    L,
+    &skinnyKernel,
 };
 }  // namespace
 

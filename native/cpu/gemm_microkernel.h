@@ -204,6 +204,52 @@ struct Tile {
   }
 };
 
+// ---- skinny products: K, N <= L, L rows of C per vector ----
+// For a tall A with a few columns (the lecture MLP: K, N = 3..6) the tile kernel's vectors run
+// along N and are mostly empty. Here a vector holds L rows instead: L rows of A go through the
+// L×L register transpose into K vectors (one per k), each output column is one FMA chain over k
+// against B's broadcast values, and the N result vectors are transposed back into L rows of C.
+// Per element the arithmetic is the tile kernel's — acc = 0, FMA over k in order, + bias (+0
+// when there is none), activation — so the result does not depend on which path ran.
+template <int ACT>
+void skinnyAct(const SkinnyArgs& s) {
+  const int K = int(s.k), N = int(s.n);
+  for (int64_t i0 = 0; i0 < s.m; i0 += L) {
+    const int rows = s.m - i0 < L ? int(s.m - i0) : L;
+    V x[L];
+#pragma GCC unroll 16
+    for (int r = 0; r < L; ++r) x[r] = r < rows ? loadN(s.a + (i0 + r) * s.lda, K) : Simd::zero();
+    transposeL(x);  // x[k]: column k of the L rows
+    V y[L];
+#pragma GCC unroll 16
+    for (int j = 0; j < L; ++j) {
+      if (j >= N) {
+        y[j] = Simd::zero();
+        continue;
+      }
+      V acc = Simd::zero();
+#pragma GCC unroll 16
+      for (int k = 0; k < L; ++k)
+        if (k < K) acc = Simd::fma(x[k], Simd::set1(s.b[k * s.rsB + j * s.csB]), acc);
+      acc = Simd::add(acc, Simd::set1(s.bias ? s.bias[j] : 0.0f));
+      y[j] = vact<ACT>(acc);
+    }
+    transposeL(y);  // y[r]: row r's N outputs
+#pragma GCC unroll 16
+    for (int r = 0; r < L; ++r)
+      if (r < rows) storeN(s.c + (i0 + r) * s.ldc, y[r], N);
+  }
+}
+
+void skinnyKernel(const SkinnyArgs& s) {
+  switch (s.act) {
+    case Activation::Sigmoid: return skinnyAct<int(Activation::Sigmoid)>(s);
+    case Activation::Relu: return skinnyAct<int(Activation::Relu)>(s);
+    case Activation::Tanh: return skinnyAct<int(Activation::Tanh)>(s);
+    default: return skinnyAct<int(Activation::None)>(s);
+  }
+}
+
 void activateRun(float* x, int64_t n, Activation act) {
   auto run = [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;

@@ -10,6 +10,8 @@
 // time from the CPU's feature bits (gemm::active), so the binary runs on any x86-64.
 // Small problems skip what they do not need:
 //   * K = 0: bias/activation only;
+//   * K, N within one vector and M tall (the lecture MLP at large batch): rows in vector lanes,
+//     through register transposes, instead of mostly empty column vectors;
 //   * M <= MR (one row tile): the micro-kernel reads A and B in place, no packing; B stored
 //     as Bᵀ (Linear weights) goes through register transposes;
 //   * short rows of a row-major A (K <= KC, lda <= 64): A read in place;
@@ -166,7 +168,7 @@ int threadsFor(double work) {
   return std::max(1, std::min(t, Shares::kMaxSlots));
 }
 
-enum class Path { Empty, Direct, Packed };
+enum class Path { Empty, Skinny, Direct, Packed };
 
 struct Plan {
   Path path = Path::Packed;
@@ -190,6 +192,14 @@ Plan plan(const Kernels& ks, const Problem& P, int threads) {
   Plan pl;
   if (P.k == 0) {
     pl.path = Path::Empty;
+    return pl;
+  }
+  // Tall and skinny (K, N within one vector, A row-major): rows in vector lanes. Below a few
+  // vectors of rows the other paths are as fast; either way each element gets the same
+  // arithmetic (row invariance).
+  if (ks.skinny && !P.accumulate && P.csA == 1 && P.k <= ks.skinnyMax && P.n <= ks.skinnyMax &&
+      P.m >= 4 * int64_t(ks.skinnyMax)) {
+    pl.path = Path::Skinny;
     return pl;
   }
   pl.tile = P.n <= ks.narrow.nr ? &ks.narrow : &ks.wide;
@@ -245,6 +255,22 @@ inline void fillTile(TileArgs& t, const Problem& P, int64_t i, int64_t j, int ro
   t.cols = cols;
   t.bias = P.bias ? P.bias + j : nullptr;
   t.act = P.act;
+}
+
+// ---- tall and skinny: row chunks of C over the team ----
+void skinnyProduct(const Kernels& ks, const Problem& P, int threads) {
+  constexpr int64_t kRowsPerItem = 2048;
+  auto rows = [&](int64_t i0, int64_t i1) {
+    gemm::SkinnyArgs s;
+    s.m = i1 - i0; s.n = P.n; s.k = P.k;
+    s.a = P.a + i0 * P.rsA; s.lda = P.rsA;
+    s.b = P.b; s.rsB = P.rsB; s.csB = P.csB;
+    s.c = P.c + i0 * P.ldc; s.ldc = P.ldc;
+    s.bias = P.bias;
+    s.act = P.act;
+    ks.skinny(s);
+  };
+  teamFor(threads, ceilDiv(P.m, kRowsPerItem), [&](int64_t q) { rows(q * kRowsPerItem, std::min(P.m, (q + 1) * kRowsPerItem)); });
 }
 
 // ---- M <= MR: the micro-kernel reads A and B (row-major, or Bᵀ) in place ----
@@ -511,6 +537,7 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
 void runProblem(const Kernels& ks, const Plan& pl, const Problem& P, int threads, float* ws) {
   switch (pl.path) {
     case Path::Empty: return emptyProduct(ks, P);
+    case Path::Skinny: return skinnyProduct(ks, P, threads);
     case Path::Direct: return directProduct(*pl.tile, P, threads);
     case Path::Packed: return packedProduct(ks, pl, P, threads, ws);
   }

@@ -1,6 +1,7 @@
 // Native forward plans: traced chains compile, give the op-by-op results, refuse what they
 // cannot express, notice moved weights, and run off the JS thread.
 import * as tn from '../../lib/index';
+import * as planModule from '../../lib/serve/plan';
 import { compilePlan } from '../../lib/serve/plan';
 import { expectClose } from '../helpers/reference';
 
@@ -72,4 +73,36 @@ test('bad plan inputs throw instead of reading out of bounds', () => {
   const b = require('../../lib/binding').binding;
   expect(() => b.runPlan({}, new Float32Array(4), 1, new Float32Array(3))).toThrow('plan must be a handle returned by createPlan');
   expect(() => b.createPlan(new Float64Array([1, 0, 4, 3, 0, -1, 0]), [new Float32Array(11)])).toThrow('weight storage too small');
+});
+
+test('model.forward under noGrad runs a plan in training mode too; tracing draws no random numbers', () => {
+  const compile = jest.spyOn(planModule, 'compilePlan');
+  try {
+    tn.manualSeed(3);
+    const m = new tn.nn.Sequential(new tn.nn.Linear(4, 8), new tn.nn.Sigmoid(), new tn.nn.Linear(8, 2));
+    expect(m.training).toBe(true);
+    const x = tn.rand(5, 4);
+    const opByOp = m.forward(x).dataSync();  // grad enabled: never a plan
+    expect(compile).not.toHaveBeenCalled();
+    const planned = tn.noGrad(() => m.forward(x)).dataSync();
+    expect(compile).toHaveBeenCalledTimes(1);
+    expect(compile.mock.results[0].value).not.toBeNull();
+    expect(Array.from(planned)).toEqual(Array.from(opByOp));
+    // A plain `training` write (no train()/eval()) still invalidates the plan traced in the other mode.
+    m.training = false;
+    tn.noGrad(() => m.forward(x));
+    expect(compile).toHaveBeenCalledTimes(2);
+
+    // Dropout in training mode draws a mask: not plannable, and the trace must leave the random
+    // stream where it was, so the op-by-op forward draws what it would without plans.
+    const d = new tn.nn.Sequential(new tn.nn.Linear(4, 8), new tn.nn.Dropout(0.5), new tn.nn.Linear(8, 2));
+    tn.manualSeed(11);
+    const withPlanAttempt = tn.noGrad(() => d.forward(x)).dataSync();
+    expect(compile.mock.results[2].value).toBeNull();
+    tn.manualSeed(11);
+    const plain = d.forward(x).dataSync();
+    expect(Array.from(withPlanAttempt)).toEqual(Array.from(plain));
+  } finally {
+    compile.mockRestore();
+  }
 });
