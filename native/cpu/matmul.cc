@@ -276,10 +276,11 @@ void skinnyProduct(const Kernels& ks, const Problem& P, int threads) {
 // ---- M <= MR: the micro-kernel reads A and B (row-major, or Bᵀ) in place ----
 // K runs in KC blocks as in the packed path (row invariance, above).
 //
-// Bᵀ with long rows is first staged: the panel's NR weight rows × kc are copied row by row into
-// a stack buffer with a padded stride, and the transposing tile reads that. Read in place, the
-// tile walks NR rows at once, and with a row pitch that is a multiple of 4 KiB (K = 1024) every
-// one of them maps to the same L1 set: measured 2x slower than the staged copy at 1×1024×1024.
+// Bᵀ whose row pitch is a multiple of 4 KiB (K = 1024, 2048, ...) is first staged: the panel's
+// NR weight rows × kc are copied into a stack buffer with a padded pitch, and the transposing
+// tile reads that. Read in place, the tile walks NR rows at once that all map to the same L1
+// set: measured 2x slower than the staged copy at 1×1024×1024 (and at K = 1000, where nothing
+// aliases, the copy made it 1.4x slower, so other pitches are read in place).
 constexpr int64_t kStageMaxNR = 32;       // widest tile (AVX-512: 2 × 16)
 constexpr int64_t kStagePitch = KC + 16;  // floats; 1088 bytes, never a multiple of 4 KiB
 constexpr int64_t kStageMinK = 64;        // shorter rows: read in place
@@ -306,7 +307,8 @@ void directProduct(const TileKernel& T, const Problem& P, int threads) {
   base.a = P.a; base.rsA = P.rsA; base.csA = P.csA; base.packedA = false;
   base.rsB = P.rsB; base.paddedB = false;
   const bool transB = P.csB != 1 && P.n != 1;  // then rsB == 1: B stored as Bᵀ
-  const bool stage = transB && P.k >= kStageMinK && NR <= kStageMaxNR;
+  // Staging costs a copy; it pays only where the pitch aliases (a multiple of 4 KiB).
+  const bool stage = transB && P.k >= kStageMinK && NR <= kStageMaxNR && (P.csB * int64_t(sizeof(float))) % 4096 == 0;
   auto panel = [&](int64_t q) {
     alignas(64) float staged[stage ? kStageMaxNR * kStagePitch : 1];
     TileArgs t = base;
