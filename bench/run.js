@@ -10,7 +10,9 @@
  *
  * Workloads: SGEMM n = 128…2048 (GFLOP/s = 2n³/t); the lecture MLP 4→5→6→3 at batch 1 (latency,
  * 10,000 calls after 1,000 warm-up), 1024 and 65536; the 784→1024→1024→10 MLP at batch 1, 64,
- * 1024 (sigmoid between layers); peak RSS of a separate process per peer that runs only the
+ * 1024 (sigmoid between layers); one training step of the MNIST MLP 784→128→10 at batch 64
+ * and 256 (tensornode and TensorFlow.js; onnxruntime-node and NumPy have no training API);
+ * peak RSS of a separate process per peer that runs only the
  * large MLP at batch 1024 (/usr/bin/time -v). Every result is first verified against a float64
  * reference (rel err < 1e-4). Each peer runs in its own process, driven one workload size at a
  * time, so all peers meet each size back to back (the machine is shared: compare ratios within
@@ -31,7 +33,7 @@ const option = (name) => {
 };
 const QUICK = flag('--quick');
 const THREADS = Number(option('--threads') || 2);
-const ONLY = (option('--only') || 'sgemm,lecture,big,rss').split(',');
+const ONLY = (option('--only') || 'sgemm,lecture,big,train,rss').split(',');
 const PEER_FILTER = option('--peers') ? option('--peers').split(',') : null;
 const WRITE = !QUICK && !flag('--no-write') && !PEER_FILTER && !option('--only');
 const ROOT = path.resolve(__dirname, '..');
@@ -50,8 +52,8 @@ function numpyEnv() {
 const PEERS = [
   { key: 'tensornode', cmd: [node, worker, 'tensornode'], env: { TENSORNODE_NUM_THREADS: String(THREADS) } },
   { key: 'tensornode-ops', cmd: [node, worker, 'tensornode'], env: { TENSORNODE_NUM_THREADS: String(THREADS), BENCH_TN_MODE: 'ops' }, only: ['lecture', 'big'] },
-  { key: 'onnxruntime-node', cmd: [node, worker, 'onnxruntime-node'] },
-  { key: 'numpy', cmd: ['python3', path.join(__dirname, 'peers', 'numpy_bench.py')], envFn: numpyEnv },
+  { key: 'onnxruntime-node', cmd: [node, worker, 'onnxruntime-node'], noTrain: true },  // inference only
+  { key: 'numpy', cmd: ['python3', path.join(__dirname, 'peers', 'numpy_bench.py')], envFn: numpyEnv, noTrain: true },
   { key: 'tfjs-wasm', cmd: [node, worker, 'tfjs'], env: { BENCH_TFJS_BACKEND: 'wasm' } },
   { key: 'tfjs-cpu', cmd: [node, worker, 'tfjs'], env: { BENCH_TFJS_BACKEND: 'cpu' } },
 ].filter((p) => !PEER_FILTER || PEER_FILTER.includes(p.key));
@@ -140,6 +142,8 @@ function count(x) {
   if (x >= 1e3) return `${sig(x / 1e3)}k`;
   return sig(x);
 }
+const WORKLOAD_NAMES = ['sgemm', 'lecture', 'big', 'train'];
+
 function cell(r, kind, size) {
   if (!r) return '–';
   if (!r.ok) return 'FAIL';
@@ -180,7 +184,7 @@ async function main() {
     }
     info[p.key] = ready.info;
     workers.set(p.key, w);
-    results[p.key] = { sgemm: {}, lecture: {}, big: {} };
+    results[p.key] = { sgemm: {}, lecture: {}, big: {}, train: {} };
     log(`  ${p.key}: ready (${JSON.stringify(ready.info).slice(0, 200)})`);
   }
 
@@ -188,10 +192,12 @@ async function main() {
   if (ONLY.includes('sgemm')) for (const n of C.WORKLOADS.sgemm.sizes) plan.push(['sgemm', n, n ** 3]);
   if (ONLY.includes('lecture')) for (const b of C.WORKLOADS.lecture.batches) plan.push(['lecture', b, b]);
   if (ONLY.includes('big')) for (const b of C.WORKLOADS.big.batches) plan.push(['big', b, b]);
+  if (ONLY.includes('train')) for (const b of C.WORKLOADS.train.batches) plan.push(['train', b, b]);
   for (const [workload, size, work] of plan) {
     for (const [key, w] of workers) {
       const peerDef = PEERS.find((p) => p.key === key);
       if (peerDef.only && !peerDef.only.includes(workload)) continue;
+      if (workload === 'train' && peerDef.noTrain) continue;
       // Skip a size whose predicted call time (from the previous size) exceeds the limit.
       const prev = Object.entries(results[key][workload]).pop();
       if (prev && prev[1].ok && prev[1].times) {
@@ -287,12 +293,21 @@ function render(m, info, results, rss, seconds) {
     out.push(`| ${k} | ${thr(k)} | ${cell(B[1], 'us')} | ${cell(B[64], 'us')} | ${cell(B[64], 'rate', 64)} | ${cell(B[1024], 'ms')} | ${cell(B[1024], 'rate', 1024)} | ${rssCell} |`);
   }
   out.push('');
+  const T = C.WORKLOADS.train;
+  const trainers = peers.filter((k) => Object.keys(results[k].train).length);
+  if (trainers.length) {
+    out.push(`### Training step: MNIST MLP ${T.layers.join('→')} (ReLU, softmax cross-entropy, SGD lr ${T.lr}), zeroGrad + forward + backward + step`);
+    out.push(`| peer | thr | ${T.batches.map((b) => `b=${b} ms | b=${b} samples/s`).join(' | ')} |`);
+    out.push(`|---|---|${T.batches.map(() => '---|---').join('|')}|`);
+    for (const k of trainers) out.push(`| ${k} | ${thr(k)} | ${T.batches.map((b) => `${cell(results[k].train[b], 'ms')} | ${cell(results[k].train[b], 'rate', b)}`).join(' | ')} |`);
+    out.push('');
+  }
   const errs = [];
-  for (const k of peers) for (const w of ['sgemm', 'lecture', 'big']) for (const [s, r] of Object.entries(results[k][w]))
+  for (const k of peers) for (const w of WORKLOAD_NAMES) for (const [s, r] of Object.entries(results[k][w]))
     if (r.relErr !== undefined) errs.push(r.relErr);
   if (errs.length) out.push(`Verification: every timed result matched its float64 reference, rel err ${Math.min(...errs).toExponential(1)} to ${Math.max(...errs).toExponential(1)} (limit ${C.TOLERANCE}).`);
   const failed = [];
-  for (const k of peers) for (const w of ['sgemm', 'lecture', 'big']) for (const [s, r] of Object.entries(results[k][w]))
+  for (const k of peers) for (const w of WORKLOAD_NAMES) for (const [s, r] of Object.entries(results[k][w]))
     if (!r.ok) failed.push(`${k} ${w} ${s}: ${r.error}`);
   if (failed.length) out.push(`Failures: ${failed.join('; ')}`);
   out.push('');
@@ -309,6 +324,9 @@ function render(m, info, results, rss, seconds) {
     lines.push(`Lecture MLP vs onnxruntime-node: b=1 latency ${fmtR(ratio(med(ort.lecture[1]), med(tn.lecture[1])))} faster, b=1024 ${fmtR(ratio(med(ort.lecture[1024]), med(tn.lecture[1024])))}, b=65536 ${fmtR(ratio(med(ort.lecture[65536]), med(tn.lecture[65536])))} (samples/s)`);
     lines.push(`Large MLP vs onnxruntime-node (samples/s): b=1 ${fmtR(ratio(med(ort.big[1]), med(tn.big[1])))}, b=64 ${fmtR(ratio(med(ort.big[64]), med(tn.big[64])))}, b=1024 ${fmtR(ratio(med(ort.big[1024]), med(tn.big[1024])))}`);
   }
+  for (const tf of ['tfjs-wasm', 'tfjs-cpu'])
+    if (tn && results[tf] && Object.keys(results[tf].train).length)
+      lines.push(`Training step tensornode / ${tf} (samples/s): ${T.batches.map((b) => `b=${b} ${fmtR(ratio(med(results[tf].train[b]), med(tn.train[b])))}`).join(', ')}`);
   if (tn && np) lines.push(`Large MLP vs numpy (samples/s): b=1 ${fmtR(ratio(med(np.big[1]), med(tn.big[1])))}, b=64 ${fmtR(ratio(med(np.big[64]), med(tn.big[64])))}, b=1024 ${fmtR(ratio(med(np.big[1024]), med(tn.big[1024])))}`);
   const check = (name, value, goal, cmp, fmt) => {
     const ok = Number.isFinite(value) && (cmp === '>=' ? value >= goal : value <= goal);

@@ -3,7 +3,9 @@
  * A benchmark worker for one JS peer: `node bench/worker.js <peer> <dataDir> [rss]`.
  * Reads one JSON command per stdin line ({id, workload, size}), answers each with one
  * `@@BENCH {json}` stdout line: the output is verified against the float64 reference first
- * (rel err < 1e-4), then timed call by call. With `rss` it runs only the large MLP at batch
+ * (rel err < 1e-4), then timed call by call. For the training step the verified output is the
+ * parameter change of the first step (ΔW0, Δb0, ΔW1, Δb1), so a wrong gradient cannot hide
+ * behind the much larger weights. With `rss` it runs only the large MLP at batch
  * 1024 (for /usr/bin/time -v) and exits.
  * Peers' own console output goes to stderr, so it never mixes with the protocol.
  */
@@ -36,6 +38,16 @@ function mlpData(name) {
   });
 }
 
+function trainData() {
+  return data('train', () => {
+    const layers = manifest.train.layers;
+    const params = layers.slice(0, -1).map((fin, l) => ({
+      W: C.readF32(dataDir, `train_W${l}.f32`), b: C.readF32(dataDir, `train_b${l}.f32`), fin, fout: layers[l + 1],
+    }));
+    return { layers, params, x: C.readF32(dataDir, 'train_x.f32'), labels: Int32Array.from(C.readF32(dataDir, 'train_labels.f32')) };
+  });
+}
+
 async function measure(peer, workload, size) {
   let run, read, isAsync, rows, cols, ref, timing;
   if (workload === 'sgemm') {
@@ -45,6 +57,14 @@ async function measure(peer, workload, size) {
     rows = manifest.sgemm[n].rows;
     cols = n;
     ref = C.readF64(dataDir, `sgemm_${n}_ref.f64`);
+    timing = { minCalls: 10, minSeconds: MIN_SECONDS, warmup: 1 };
+  } else if (workload === 'train') {
+    if (!peer.train) return { ok: false, error: 'no training API' };
+    const d = trainData();
+    const B = size;
+    ({ run, read } = await peer.train(d.layers, d.params, B, d.x.subarray(0, B * d.layers[0]), d.labels.subarray(0, B), manifest.train.lr));
+    ({ rows, cols } = manifest.train.batches[B]);
+    ref = C.readF64(dataDir, `train_${B}_ref.f64`);
     timing = { minCalls: 10, minSeconds: MIN_SECONDS, warmup: 1 };
   } else {
     const d = mlpData(workload);

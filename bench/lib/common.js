@@ -15,6 +15,9 @@ const WORKLOADS = {
   sgemm: { sizes: [128, 256, 512, 1024, 2048] },
   lecture: { layers: [4, 5, 6, 3], batches: [1, 1024, 65536] },   // sigmoid between layers
   big: { layers: [784, 1024, 1024, 10], batches: [1, 64, 1024] }, // sigmoid between layers
+  // One training step of the MNIST MLP (examples/train_mnist.ts): ReLU between the layers,
+  // softmax cross-entropy (batch mean), plain SGD.
+  train: { layers: [784, 128, 10], batches: [64, 256], lr: 0.1 },
 };
 const TOLERANCE = 1e-4;   // ‖out − ref‖ / ‖ref‖ over the checked rows
 const CHECK_ROWS = 128;   // rows checked against float64 (all of them when there are fewer)
@@ -91,6 +94,56 @@ function mlpRef(layers, params, x, rows) {
   return out;
 }
 
+/**
+ * The parameter change of one SGD step of the training workload, in float64:
+ * [ΔW0 (fout×fin), Δb0, ΔW1, Δb1] with Δ = −lr·∂(mean CE)/∂θ, for batch rows [0, B).
+ */
+function trainStepRef(layers, params, x, labels, B, lr) {
+  const [nIn, nHid, nOut] = layers;
+  const [L0, L1] = params;
+  const h = new Float64Array(B * nHid), dz = new Float64Array(B * nOut);
+  for (let i = 0; i < B; ++i) {
+    for (let o = 0; o < nHid; ++o) {
+      let s = L0.b[o];
+      for (let k = 0; k < nIn; ++k) s += L0.W[o * nIn + k] * x[i * nIn + k];
+      h[i * nHid + o] = s > 0 ? s : 0;
+    }
+    const z = new Float64Array(nOut);
+    for (let o = 0; o < nOut; ++o) {
+      let s = L1.b[o];
+      for (let k = 0; k < nHid; ++k) s += L1.W[o * nHid + k] * h[i * nHid + k];
+      z[o] = s;
+    }
+    const m = Math.max(...z);
+    let sum = 0;
+    for (let o = 0; o < nOut; ++o) sum += Math.exp(z[o] - m);
+    for (let o = 0; o < nOut; ++o) dz[i * nOut + o] = (Math.exp(z[o] - m) / sum - (labels[i] === o ? 1 : 0)) / B;
+  }
+  const dW1 = new Float64Array(nOut * nHid), db1 = new Float64Array(nOut);
+  const dW0 = new Float64Array(nHid * nIn), db0 = new Float64Array(nHid);
+  const dh = new Float64Array(nHid);
+  for (let i = 0; i < B; ++i) {
+    dh.fill(0);
+    for (let o = 0; o < nOut; ++o) {
+      const g = dz[i * nOut + o];
+      db1[o] += g;
+      for (let k = 0; k < nHid; ++k) {
+        dW1[o * nHid + k] += g * h[i * nHid + k];
+        dh[k] += g * L1.W[o * nHid + k];
+      }
+    }
+    for (let k = 0; k < nHid; ++k) {
+      if (!(h[i * nHid + k] > 0)) continue;
+      db0[k] += dh[k];
+      for (let j = 0; j < nIn; ++j) dW0[k * nIn + j] += dh[k] * x[i * nIn + j];
+    }
+  }
+  const out = new Float64Array(dW0.length + db0.length + dW1.length + db1.length);
+  let at = 0;
+  for (const g of [dW0, db0, dW1, db1]) for (let i = 0; i < g.length; ++i) out[at++] = -lr * g[i];
+  return out;
+}
+
 function mlpParams(layers, seed) {
   const params = [];
   for (let l = 0; l < layers.length - 1; ++l) {
@@ -120,7 +173,7 @@ function readF64(dir, name) {
 /** Writes every input and reference of the suite into dir; returns the manifest. */
 function makeData(dir, log = () => {}) {
   fs.mkdirSync(dir, { recursive: true });
-  const manifest = { sgemm: {}, lecture: {}, big: {} };
+  const manifest = { sgemm: {}, lecture: {}, big: {}, train: {} };
   for (const n of WORKLOADS.sgemm.sizes) {
     const A = uniform(n * n, 1000 + n, 1), B = uniform(n * n, 2000 + n, 1);
     const rows = checkRows(n);
@@ -147,6 +200,27 @@ function makeData(dir, log = () => {}) {
       manifest[name].batches[b] = { rows };
     }
     log(`data: ${name} MLP`);
+  }
+  {
+    const { layers, batches, lr } = WORKLOADS.train;
+    const params = mlpParams(layers, 900);
+    params.forEach((p, l) => {
+      writeF32(dir, `train_W${l}.f32`, p.W);
+      writeF32(dir, `train_b${l}.f32`, p.b);
+    });
+    const maxB = Math.max(...batches);
+    const x = uniform(maxB * layers[0], 999, 1).map(Math.abs);  // pixel-like values in (0, 1]
+    const r = rng(998);
+    const labels = Float32Array.from({ length: maxB }, () => Math.floor(r() * layers[layers.length - 1]));
+    writeF32(dir, 'train_x.f32', x);
+    writeF32(dir, 'train_labels.f32', labels);
+    manifest.train = { layers, lr, batches: {} };
+    for (const b of batches) {
+      const ref = trainStepRef(layers, params, x, labels, b, lr);
+      writeF64(dir, `train_${b}_ref.f64`, ref);
+      manifest.train.batches[b] = { rows: [0], cols: ref.length };
+    }
+    log('data: training step');
   }
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
   return manifest;

@@ -49,4 +49,33 @@ module.exports = {
       }),
     };
   },
+  /** One SGD step of the MNIST MLP through the training API (zeroGrad, forward, loss, backward, step). */
+  async train(layers, params, batch, x, labels, lr) {
+    const [nIn, nHid, nOut] = layers;
+    const model = new tn.nn.Sequential(new tn.nn.Linear(nIn, nHid), new tn.nn.ReLU(), new tn.nn.Linear(nHid, nOut));
+    model.loadStateDict({
+      '0.weight': tn.fromArray(params[0].W, [nHid, nIn]), '0.bias': tn.fromArray(params[0].b, [nHid]),
+      '2.weight': tn.fromArray(params[1].W, [nOut, nHid]), '2.bias': tn.fromArray(params[1].b, [nOut]),
+    });
+    const opt = new tn.optim.SGD(model.parameters(), { lr });
+    const xt = tn.fromArray(x, [batch, nIn]), yt = tn.fromArray(labels, [batch]);
+    const before = model.parameters().map((p) => Float64Array.from(p.dataSync()));
+    return {
+      run: () => {
+        opt.zeroGrad();
+        const loss = tn.nn.functional.crossEntropy(model.forward(xt), yt);
+        loss.backward();
+        opt.step();
+        return loss;
+      },
+      // The parameter change of the step(s) run so far, in the reference's [ΔW0, Δb0, ΔW1, Δb1] order.
+      read: () => {
+        const now = model.parameters().map((p) => p.dataSync());
+        const out = new Float64Array(now.reduce((n, a) => n + a.length, 0));
+        let at = 0;
+        now.forEach((a, i) => { for (let j = 0; j < a.length; ++j) out[at++] = a[j] - before[i][j]; });
+        return out;
+      },
+    };
+  },
 };

@@ -52,4 +52,40 @@ module.exports = {
       },
     };
   },
+  /** One SGD step of the MNIST MLP: optimizer.minimize over relu(x·W0 + b0)·W1 + b1, softmax CE. */
+  async train(layers, params, batch, x, labels, lr) {
+    const [nIn, nHid, nOut] = layers;
+    const W0 = tf.variable(tf.tensor2d(transpose(params[0].W, nHid, nIn), [nIn, nHid]));
+    const b0 = tf.variable(tf.tensor1d(params[0].b));
+    const W1 = tf.variable(tf.tensor2d(transpose(params[1].W, nOut, nHid), [nHid, nOut]));
+    const b1 = tf.variable(tf.tensor1d(params[1].b));
+    const vars = [W0, b0, W1, b1];
+    const xt = tf.tensor2d(x, [batch, nIn]);
+    const yt = tf.oneHot(tf.tensor1d(labels, 'int32'), nOut);
+    const opt = tf.train.sgd(lr);
+    const before = vars.map((v) => Float64Array.from(v.dataSync()));
+    return {
+      run: () => {
+        opt.minimize(() => {
+          const h = tf.relu(tf.add(tf.matMul(xt, W0), b0));
+          return tf.losses.softmaxCrossEntropy(yt, tf.add(tf.matMul(h, W1), b1));
+        }, false, vars);
+      },
+      // Parameter change so far, weights back in the [out, in] layout of the reference.
+      read: () => {
+        const d = vars.map((v, i) => {
+          const now = v.dataSync();
+          return Float64Array.from(now, (val, j) => val - before[i][j]);
+        });
+        const out = new Float64Array(d.reduce((n, a) => n + a.length, 0));
+        let at = 0;
+        const putT = (a, rows, cols) => { for (let o = 0; o < cols; ++o) for (let k = 0; k < rows; ++k) out[at++] = a[k * cols + o]; };
+        putT(d[0], nIn, nHid);
+        for (const v of d[1]) out[at++] = v;
+        putT(d[2], nHid, nOut);
+        for (const v of d[3]) out[at++] = v;
+        return out;
+      },
+    };
+  },
 };
