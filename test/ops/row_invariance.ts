@@ -35,8 +35,13 @@ function forward(x: Tensor, w: Tensor, b: Tensor, c: RowCase): Tensor {
   return y;
 }
 
-/** Failures as text (empty when every row of every batch equals its row computed alone). */
-export function rowInvarianceFailures(device: 'cpu' | 'cuda', cases = CASES, batches = BATCHES): string[] {
+/**
+ * Failures as text (empty when every row of every batch equals its row computed alone).
+ * `exact` false (CUDA: its batch-1 and GEMV-like products use a warp-per-output kernel that sums
+ * K in lane-strided partial sums) accepts differences within the float32 bound for any summation
+ * order, 2·K·2⁻²⁴·Σ_k|a_ik·w_jk| (the activations' slopes are at most 1).
+ */
+export function rowInvarianceFailures(device: 'cpu' | 'cuda', cases = CASES, batches = BATCHES, exact = true): string[] {
   const failures: string[] = [];
   tn.manualSeed(2024);
   for (const c of cases) {
@@ -44,13 +49,16 @@ export function rowInvarianceFailures(device: 'cpu' | 'cuda', cases = CASES, bat
     const b = tn.randn(c.n).to(device);
     const maxM = Math.max(...batches);
     const X = tn.randn(maxM, c.k).to(device);
+    // Σ_k |a_ik·w_jk| per output, for the inexact comparison.
+    const absProd = exact ? null : (c.transB ? X.abs().matmul(w.abs().t()) : X.abs().matmul(w.abs())).dataSync();
     const alone: Float32Array[] = [];
     for (let i = 0; i < maxM; ++i) alone.push(forward(X.narrow(0, i, 1).contiguous(), w, b, c).dataSync() as Float32Array);
     for (const m of batches) {
       const y = forward(X.narrow(0, 0, m).contiguous(), w, b, c).dataSync() as Float32Array;
       for (let i = 0; i < m; ++i) {
         const row = y.subarray(i * c.n, (i + 1) * c.n);
-        const j = row.findIndex((v, jj) => !Object.is(v, alone[i][jj]));
+        const j = row.findIndex((v, jj) =>
+          exact ? !Object.is(v, alone[i][jj]) : !(Math.abs(v - alone[i][jj]) <= 2 * c.k * 2 ** -24 * absProd![i * c.n + jj] + 1e-30));
         if (j >= 0) {
           failures.push(`K=${c.k} N=${c.n} ${c.transB ? 'Bᵀ' : 'B'} ${c.act}: row ${i} of a ${m}-row batch, column ${j}: ${row[j]} vs ${alone[i][j]} alone`);
           break;
