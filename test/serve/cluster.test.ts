@@ -76,4 +76,4 @@ test('--workers 2: both workers answer on one port, answers exact, SIGTERM stops
   }
   // The workers are gone too (signal 0 only checks that a process exists).
   for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow();
-}, 120000);
+}, 300000);  // three Node processes from TypeScript source: ~86 s under scripts/sanitize.sh
