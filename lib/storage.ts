@@ -60,6 +60,16 @@ const collected = new FinalizationRegistry<LiveCell>((cell) => {
 
 export class Storage {
   private disposedFlag = false;
+  /**
+   * Bumped by every write through tensornode into existing memory (in-place ops, write()).
+   * Plans that keep packed copies of weights compare it (lib/serve/plan.ts).
+   */
+  version = 0;
+  /**
+   * The memory is a caller's own typed array (tn.fromArray shares it), which the caller can
+   * change behind our back: nothing derived from its contents may be cached.
+   */
+  userOwned = false;
   private readonly cell: LiveCell;
   constructor(
     readonly device: Device,
@@ -96,6 +106,7 @@ export class Storage {
   }
 
   write(elemOffset: number, src: HostArray): void {
+    this.version++;
     DEVICE_MEMORY[this.device].write(this.handle, elemOffset, src);
   }
 

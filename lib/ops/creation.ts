@@ -144,7 +144,9 @@ export function fromArray(array: Float32Array | Int32Array, shape?: number[]): T
   if (!(array instanceof Float32Array) && !(array instanceof Int32Array)) throw typeError(op, 'a Float32Array or Int32Array', 'array', array);
   const s = shape === undefined ? [array.length] : checkShape(op, shape);
   if (numelOf(s) !== array.length) throw new RangeError(`${op}: shape [${s.join(', ')}] needs ${numelOf(s)} values but the array has ${array.length}`);
-  return new Tensor(Storage.fromHost('cpu', array, true), s);
+  const storage = Storage.fromHost('cpu', array, true);
+  storage.userOwned = true;  // writes show through both ways, unseen by storage.version
+  return new Tensor(storage, s);
 }
 
 /** A tensor of `shape` filled with value. */

@@ -31,13 +31,17 @@ export class CompiledPlan {
     readonly inFeatures: number,
     readonly outFeatures: number,
     readonly device: Device,
-    /** The weight tensors and the storages they had when traced. */
-    private readonly weights: { tensor: Tensor; storage: Storage }[],
+    /** The weight tensors, the storages they had when traced, and those storages' versions. */
+    private readonly weights: { tensor: Tensor; storage: Storage; version: number }[],
   ) {}
 
-  /** False once a weight moved to other memory (to(device), replaced storage) or was disposed. */
+  /**
+   * False once a weight moved to other memory (to(device), replaced storage), was disposed, or
+   * was written (optimizer step, copy_, loadStateDict): the plan may hold packed copies.
+   */
   get valid(): boolean {
-    for (const w of this.weights) if (w.tensor.storage !== w.storage || w.storage.disposed) return false;
+    for (const w of this.weights)
+      if (w.tensor.storage !== w.storage || w.storage.disposed || w.storage.version !== w.version) return false;
     return true;
   }
 
@@ -94,9 +98,9 @@ export function compilePlan(forward: (x: Tensor) => unknown, inFeatures: number,
 
   const desc: number[] = [0];
   const storages: StorageHandle[] = [];
-  const weights: { tensor: Tensor; storage: Storage }[] = [];
+  const weights: { tensor: Tensor; storage: Storage; version: number }[] = [];
   const addStorage = (t: Tensor): number => {
-    weights.push({ tensor: t, storage: t.storage });
+    weights.push({ tensor: t, storage: t.storage, version: t.storage.version });
     storages.push(t.storage.handle);
     return storages.length - 1;
   };
@@ -119,7 +123,10 @@ export function compilePlan(forward: (x: Tensor) => unknown, inFeatures: number,
   desc[0] = (desc.length - 1) / 6;
   let plan: CompiledPlan;
   try {
-    plan = new CompiledPlan(binding.createPlan(Float64Array.from(desc), storages), inFeatures, width, device, weights);
+    // Weights are packed once into the GEMM's layout unless some live in a caller's own array
+    // (tn.fromArray), whose writes no version tracks.
+    const prepack = weights.every((w) => !w.storage.userOwned);
+    plan = new CompiledPlan(binding.createPlan(Float64Array.from(desc), storages, prepack), inFeatures, width, device, weights);
   } catch {
     return null;
   }

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "ops.h"
@@ -43,6 +44,12 @@ class Backend {
 
   // out = op(a) · op(b) (+ bias, activation); see MatmulArgs.
   virtual void matmul(const MatmulArgs& args) = 0;
+  // W [out, in] (row-major, this backend's memory) packed for matmul(x, Wᵀ), or nullptr when the
+  // backend has no such layout. The packed copy does not follow later writes to W.
+  virtual std::shared_ptr<PackedWeight> packLinearWeight(const float* w, int64_t out, int64_t in) {
+    (void)w; (void)out; (void)in;
+    return nullptr;
+  }
   // out[i] = f(x[i]); x and out have the same shape.
   virtual void unary(UnaryOp op, const TensorView& x, const TensorView& out) = 0;
   // out[i] = f(grad[i], saved[i]); all three have the same shape.

@@ -31,6 +31,12 @@ enum class Activation : int32_t { None = 0, Sigmoid = 1, Relu = 2, Tanh = 3 };
 // a: [batch, M, K] (or [batch, K, M] when transA), b: [batch, K, N] (or [batch, N, K] when transB),
 // out: [batch, M, N] contiguous. Batch stride 0 broadcasts an operand over the batch.
 // bias (optional, data == nullptr when absent): [N] contiguous, added to every row.
+// A Linear weight packed once into a backend's GEMM layout (owned by a forward plan; see
+// Backend::packLinearWeight). Opaque outside the backend that made it.
+struct PackedWeight {
+  virtual ~PackedWeight() = default;
+};
+
 struct MatmulArgs {
   const float* a = nullptr;
   const float* b = nullptr;
@@ -42,6 +48,9 @@ struct MatmulArgs {
   bool transA = false, transB = false;
   bool accumulate = false;  // out += result instead of out = result (bias/activation not allowed then)
   Activation activation = Activation::None;
+  // op(B) = Bᵀ already packed by this backend (plans); `b` still points at the weight itself.
+  // A backend may ignore it; results are the same either way.
+  const PackedWeight* packedB = nullptr;
 };
 
 }  // namespace tn

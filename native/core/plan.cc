@@ -63,7 +63,7 @@ float* hostScratch(size_t bytes) {
 
 }  // namespace
 
-Plan::Plan(Backend* backend, std::vector<PlanStep> steps) : backend_(backend), steps_(std::move(steps)) {
+Plan::Plan(Backend* backend, std::vector<PlanStep> steps, bool prepack) : backend_(backend), steps_(std::move(steps)) {
   if (steps_.empty()) throw ArgumentError("plan: no steps");
   int64_t width = steps_.front().inFeatures;
   for (const PlanStep& s : steps_) {
@@ -77,6 +77,9 @@ Plan::Plan(Backend* backend, std::vector<PlanStep> steps) : backend_(backend), s
     if (s.inFeatures > maxWidth_) maxWidth_ = s.inFeatures;
     if (s.outFeatures > maxWidth_) maxWidth_ = s.outFeatures;
   }
+  if (prepack)
+    for (PlanStep& s : steps_)
+      if (s.kind == PlanStepKind::Linear) s.packed = backend_->packLinearWeight(s.weight, s.outFeatures, s.inFeatures);
 }
 
 void Plan::run(const float* hostIn, int64_t rows, float* hostOut) const {
@@ -107,6 +110,7 @@ void Plan::run(const float* hostIn, int64_t rows, float* hostOut) const {
         p.m = rows; p.n = s.outFeatures; p.k = s.inFeatures;
         p.lda = s.inFeatures; p.ldb = s.inFeatures; p.ldc = s.outFeatures;
         p.transB = true;  // y = x · Wᵀ with W stored [out, in]
+        p.packedB = s.packed.get();
         p.activation = s.activation;
         backend_->matmul(p);
         break;

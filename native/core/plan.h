@@ -5,6 +5,7 @@
 // number of runs may use one plan at once; each run owns its workspace.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "backend.h"
@@ -19,11 +20,14 @@ struct PlanStep {
   const float* weight = nullptr;            // Linear: [out, in] row-major on the plan's backend
   const float* bias = nullptr;              // Linear: [out] or nullptr
   Activation activation = Activation::None; // Linear (fused epilogue) and Activation steps
+  std::shared_ptr<PackedWeight> packed;     // Linear: the weight packed by the backend (may be null)
 };
 
 class Plan {
  public:
-  Plan(Backend* backend, std::vector<PlanStep> steps);
+  // prepack: pack each Linear weight once now (Backend::packLinearWeight). The packed copies do
+  // not follow later writes to the weights; the caller makes a new plan after such writes.
+  Plan(Backend* backend, std::vector<PlanStep> steps, bool prepack = false);
   int64_t inFeatures() const { return steps_.front().inFeatures; }
   int64_t outFeatures() const { return steps_.back().outFeatures; }
   Backend* backend() const { return backend_; }

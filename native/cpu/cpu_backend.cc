@@ -49,6 +49,9 @@ class CpuBackend final : public Backend {
   void synchronize() override {}
 
   void matmul(const MatmulArgs& a) override { cpu::matmul(a); }
+  std::shared_ptr<PackedWeight> packLinearWeight(const float* w, int64_t out, int64_t in) override {
+    return cpu::packLinearWeight(w, out, in);
+  }
   void unary(UnaryOp op, const TensorView& x, const TensorView& out) override { cpu::unary(op, x, out); }
   void unaryGrad(UnaryGradOp op, const TensorView& g, const TensorView& s, const TensorView& out) override {
     cpu::unaryGrad(op, g, s, out);

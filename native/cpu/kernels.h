@@ -2,6 +2,7 @@
 // the Backend interface to these; they assume arguments already checked by the addon layer.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "../core/ops.h"
 #include "../core/tensor_view.h"
@@ -9,6 +10,7 @@
 namespace tn::cpu {
 
 void matmul(const MatmulArgs& args);                                                // matmul.cc
+std::shared_ptr<PackedWeight> packLinearWeight(const float* w, int64_t n, int64_t k);  // matmul.cc
 void unary(UnaryOp op, const TensorView& x, const TensorView& out);                 // elementwise.cc
 void unaryGrad(UnaryGradOp op, const TensorView& g, const TensorView& s, const TensorView& out);
 void binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out);

@@ -168,7 +168,7 @@ int threadsFor(double work) {
   return std::max(1, std::min(t, Shares::kMaxSlots));
 }
 
-enum class Path { Empty, Skinny, Direct, Packed };
+enum class Path { Empty, Skinny, Direct, Packed, Prepacked };
 
 struct Plan {
   Path path = Path::Packed;
@@ -178,6 +178,7 @@ struct Plan {
   int64_t ncPad = 0;      // N rounded up to NR (privateB)
   int64_t kcMax = 0, ncMax = 0;
   size_t bFloats = 0;  // shared B block (not privateB)
+  const float* prepacked = nullptr;  // Prepacked: all of op(B), every K block, packed by packLinearWeight
   size_t perThread = 0;  // per thread: private B (privateB) + the A buffer
   size_t workspace(int threads) const { return bFloats + perThread * static_cast<size_t>(threads); }
 };
@@ -188,7 +189,24 @@ inline int64_t aRowsMax(int64_t m, int mr, int threads) {
   return std::max<int64_t>(roundUp(std::min<int64_t>(m, MC_TARGET), mr), std::min(roundUp(m, mr), int64_t(4) * threads * mr));
 }
 
-Plan plan(const Kernels& ks, const Problem& P, int threads) {
+// A Linear weight [n, k] packed once (plans own these): for each K block pc, the privateB layout
+// — ncPad × kc floats of NR-wide panels at data + pc·ncPad — for the tile its N selects.
+struct CpuPackedWeight final : PackedWeight {
+  const Kernels* ks = nullptr;
+  const TileKernel* tile = nullptr;
+  int64_t n = 0, k = 0, ncPad = 0;
+  float* data = nullptr;
+  ~CpuPackedWeight() override { std::free(data); }
+};
+
+// The packed weight when it fits this product (op(B) = the weight as packed), else nullptr.
+const CpuPackedWeight* usablePacked(const Kernels& ks, const MatmulArgs& p, const Problem& P) {
+  const auto* w = dynamic_cast<const CpuPackedWeight*>(p.packedB);
+  if (!w || w->ks != &ks || p.batch != 1 || !p.transB || w->n != P.n || w->k != P.k || P.rsB != 1 || P.csB != P.k) return nullptr;
+  return w;
+}
+
+Plan plan(const Kernels& ks, const Problem& P, int threads, const CpuPackedWeight* packedB = nullptr) {
   Plan pl;
   if (P.k == 0) {
     pl.path = Path::Empty;
@@ -200,6 +218,17 @@ Plan plan(const Kernels& ks, const Problem& P, int threads) {
   if (ks.skinny && !P.accumulate && P.csA == 1 && P.k <= ks.skinnyMax && P.n <= ks.skinnyMax &&
       P.m >= 4 * int64_t(ks.skinnyMax)) {
     pl.path = Path::Skinny;
+    return pl;
+  }
+  if (packedB) {
+    // Every size reads the packed panels: no packing, no transposes (the 1-row case included).
+    pl.path = Path::Prepacked;
+    pl.tile = packedB->tile;
+    pl.prepacked = packedB->data;
+    pl.ncPad = packedB->ncPad;
+    pl.kcMax = std::min(KC, P.k);
+    pl.directA = P.csA == 1 && P.k <= KC && P.rsA <= 64;
+    pl.perThread = pl.directA ? 0 : static_cast<size_t>(roundUp(aRowsMax(P.m, pl.tile->mr, threads) * pl.kcMax, 16));
     return pl;
   }
   pl.tile = P.n <= ks.narrow.nr ? &ks.narrow : &ks.wide;
@@ -536,16 +565,75 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
   });
 }
 
+// ---- B packed in advance (plan-owned weights) ----
+// Row items when there are enough row tiles, else groups of column panels (a 1-row product
+// still splits over the team); each item packs its rows of A when A is not read in place.
+void prepackedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want, float* ws) {
+  const TileKernel& T = *pl.tile;
+  const int MR = T.mr, NR = T.nr;
+  const int64_t M = P.m, N = P.n, K = P.k;
+  const int64_t mTiles = ceilDiv(M, MR), panels = pl.ncPad / NR;
+  const bool byRows = mTiles >= int64_t(2) * want;
+  const int64_t perThread = std::max<int64_t>(4, ceilDiv(mTiles, int64_t(want) * (MC_TARGET / MR)));
+  const int64_t rowItems = std::max<int64_t>(1, std::min<int64_t>(mTiles, int64_t(want) * perThread));
+  const int64_t items = byRows ? rowItems : std::max<int64_t>(1, std::min<int64_t>(panels, int64_t(4) * want));
+  const PackedCtx x{ks, pl, P, T, mTiles, rowItems};
+  const int team = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(want, items)));
+  auto runItem = [&](int tid, int64_t item) {
+    float* bufA = ws ? ws + pl.perThread * tid : nullptr;
+    int64_t i0 = 0, i1 = M, q0 = 0, q1 = panels;
+    if (byRows) {
+      i0 = (item * mTiles / rowItems) * MR;
+      i1 = std::min(M, ((item + 1) * mTiles / rowItems) * MR);
+    } else {
+      q0 = item * panels / items;
+      q1 = (item + 1) * panels / items;
+    }
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      packRows(x, i0, i1, pc, kc, bufA);
+      rowsTimesPanels(x, i0, i1, 0, N, q0, q1, pc, kc, pl.prepacked + pc * pl.ncPad, bufA);
+    }
+  };
+  if (team == 1) {  // the latency path (batch-1 inference): no team, no shares
+    for (int64_t item = 0; item < items; ++item) runItem(0, item);
+    return;
+  }
+  Shares sh(items, team);
+  parallelTeam(team, [&](int tid, int) { sh.run(tid, [&](int64_t item) { runItem(tid, item); }); });
+}
+
 void runProblem(const Kernels& ks, const Plan& pl, const Problem& P, int threads, float* ws) {
   switch (pl.path) {
     case Path::Empty: return emptyProduct(ks, P);
     case Path::Skinny: return skinnyProduct(ks, P, threads);
     case Path::Direct: return directProduct(*pl.tile, P, threads);
     case Path::Packed: return packedProduct(ks, pl, P, threads, ws);
+    case Path::Prepacked: return prepackedProduct(ks, pl, P, threads, ws);
   }
 }
 
 }  // namespace
+
+std::shared_ptr<PackedWeight> packLinearWeight(const float* w, int64_t n, int64_t k) {
+  if (!w || n <= 0 || k <= 0 || n > (int64_t(1) << 30) || k > (int64_t(1) << 30)) return nullptr;
+  const Kernels& ks = gemm::active();
+  auto pw = std::make_shared<CpuPackedWeight>();
+  pw->ks = &ks;
+  pw->tile = n <= ks.narrow.nr ? &ks.narrow : &ks.wide;
+  pw->n = n;
+  pw->k = k;
+  pw->ncPad = roundUp(n, pw->tile->nr);
+  int64_t floats;
+  if (__builtin_mul_overflow(k, pw->ncPad, &floats) || floats > (int64_t(1) << 40)) return nullptr;
+  const size_t bytes = static_cast<size_t>(roundUp(floats, 16)) * sizeof(float);
+  pw->data = static_cast<float*>(std::aligned_alloc(64, bytes));
+  if (!pw->data) throw std::bad_alloc();
+  // op(B)[kk][j] = w[j*k + kk]: rsB = 1, csB = k (as packPanels reads a Bᵀ operand).
+  for (int64_t pc = 0; pc < k; pc += KC)
+    pw->tile->packB(w + pc, 1, k, std::min(KC, k - pc), static_cast<int>(n), pw->data + pc * pw->ncPad);
+  return pw;
+}
 
 void matmul(const MatmulArgs& p) {
   if (p.m == 0 || p.n == 0 || p.batch == 0) return;
@@ -588,7 +676,7 @@ void matmul(const MatmulArgs& p) {
     });
     return;
   }
-  const Plan pl = plan(ks, P, itemThreads);
+  const Plan pl = plan(ks, P, itemThreads, usablePacked(ks, p, P));
   const size_t wsFloats = pl.workspace(itemThreads);
   float* ws = wsFloats ? workspace(wsFloats) : nullptr;
   for (int64_t bi = 0; bi < batch; ++bi) {

@@ -39,7 +39,7 @@ forEachDevice('row invariance', (device) => {
 });
 
 describe.each(['avx2', 'generic'])('row invariance with TENSORNODE_GEMM_ISA=%s', (isa) => {
-  test('matmul and linear (quick subset, child process)', () => {
+  test('matmul and linear, and plans with packed weights (quick subset, child process)', () => {
     const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./test/ops/row_invariance').main()"], {
       cwd: root,
       encoding: 'utf8',

@@ -8,6 +8,7 @@
  */
 import * as tn from '../../lib/index';
 import type { Tensor } from '../../lib/index';
+import { compilePlan } from '../../lib/serve/plan';
 
 type Act = 'none' | 'sigmoid' | 'relu' | 'tanh';
 
@@ -69,6 +70,27 @@ export function rowInvarianceFailures(device: 'cpu' | 'cuda', cases = CASES, bat
   return failures;
 }
 
+/** Plans (weights packed once) against the op-by-op linear, bit for bit, on the CPU. */
+export function planFailures(): string[] {
+  const bad: string[] = [];
+  tn.manualSeed(31);
+  for (const [k, n] of [[4, 5], [63, 17], [257, 40], [300, 1], [600, 70]]) {
+    const w = tn.randn(n, k), b = tn.randn(n);
+    const plan = compilePlan((x) => tn.linear(x, w, b, 'sigmoid'), k, 'cpu');
+    if (!plan) {
+      bad.push(`K=${k} N=${n}: no plan`);
+      continue;
+    }
+    for (const rows of [1, 5, 29, 64]) {
+      const x = tn.randn(rows, k);
+      const got = plan.run(x.dataSync() as Float32Array, rows);
+      const want = tn.linear(x, w, b, 'sigmoid').dataSync();
+      if (got.some((v, i) => !Object.is(v, want[i]))) bad.push(`plan K=${k} N=${n} rows=${rows}`);
+    }
+  }
+  return bad;
+}
+
 export function main(): void {
-  process.stdout.write(JSON.stringify(rowInvarianceFailures('cpu', CASES, [2, 5, 15, 64])));
+  process.stdout.write(JSON.stringify([...rowInvarianceFailures('cpu', CASES, [2, 5, 15, 64]), ...planFailures()]));
 }

@@ -106,3 +106,58 @@ test('model.forward under noGrad runs a plan in training mode too; tracing draws
     compile.mockRestore();
   }
 });
+
+test('plans keep packed weights only while they are unchanged: in-place writes, optimizer steps, loading, init', () => {
+  tn.manualSeed(5);
+  const m = new tn.nn.Sequential(new tn.nn.Linear(40, 300), new tn.nn.Tanh(), new tn.nn.Linear(300, 7)).eval();
+  const x = tn.randn(3, 40);
+  const planned = (): number[] => Array.from(tn.noGrad(() => m.forward(x)).dataSync());
+  const opByOp = (): number[] => Array.from(m.forward(x).dataSync());  // grad enabled: never a plan
+  expect(planned()).toEqual(opByOp());
+  const first = m.at(0) as tn.nn.Linear, last = m.at(2) as tn.nn.Linear;
+  tn.noGrad(() => first.weight.mul_(1.5));
+  expect(planned()).toEqual(opByOp());
+  const opt = new tn.optim.SGD(m.parameters(), { lr: 0.5 });
+  m.forward(x).sum().backward();
+  opt.step();
+  expect(planned()).toEqual(opByOp());
+  m.loadStateDict({ ...m.stateDict(), '2.weight': tn.randn(7, 300) });
+  expect(planned()).toEqual(opByOp());
+  tn.nn.init.uniform_(last.weight, -2, 2);
+  expect(planned()).toEqual(opByOp());
+});
+
+test('weights in a caller\'s own array (tn.fromArray) are read live, never packed', () => {
+  tn.manualSeed(6);
+  const lin = new tn.nn.Linear(30, 20);
+  const values = Float32Array.from(lin.weight.dataSync());
+  lin.weight = new tn.nn.Parameter(tn.fromArray(values, [20, 30]));
+  lin.eval();
+  const x = tn.randn(2, 30);
+  const before = Array.from(tn.noGrad(() => lin.forward(x)).dataSync());
+  for (let i = 0; i < values.length; ++i) values[i] *= -1;  // behind tensornode's back
+  const after = Array.from(tn.noGrad(() => lin.forward(x)).dataSync());
+  expect(after).toEqual(Array.from(lin.forward(x).dataSync()));
+  expect(after).not.toEqual(before);
+});
+
+test('packed-weight plans equal the op-by-op linear bit for bit around every block edge', () => {
+  tn.manualSeed(8);
+  const bad: string[] = [];
+  for (const k of [1, 17, 255, 256, 257, 600])
+    for (const n of [1, 15, 16, 17, 33, 100]) {
+      const w = tn.randn(n, k), b = tn.randn(n);
+      const plan = compilePlan((x) => tn.linear(x, w, b, 'tanh'), k, 'cpu');
+      if (!plan) {
+        bad.push(`K=${k} N=${n}: no plan`);
+        continue;
+      }
+      for (const rows of [1, 3, 14, 15, 29, 300]) {
+        const x = tn.randn(rows, k);
+        const got = Array.from(plan.run(x.dataSync() as Float32Array, rows));
+        const want = Array.from(tn.linear(x, w, b, 'tanh').dataSync());
+        if (got.some((v, i) => !Object.is(v, want[i]))) bad.push(`K=${k} N=${n} rows=${rows}`);
+      }
+    }
+  expect(bad).toEqual([]);
+}, 60000);
