@@ -55,7 +55,7 @@ export interface Binding {
   synchronize(device: number): void;
 
   /** desc: [steps, then per step kind, inFeatures, outFeatures, weightIndex, biasIndex, activation]. */
-  createPlan(desc: Float64Array, storages: StorageHandle[], prepack?: boolean): PlanHandle;
+  createPlan(desc: Float64Array, storages: StorageHandle[], prepack: boolean): PlanHandle;
   runPlan(plan: PlanHandle, input: Float32Array, rows: number, output: Float32Array): void;
   runPlanAsync(plan: PlanHandle, input: Float32Array, rows: number, output: Float32Array): Promise<void>;
 

@@ -1,4 +1,4 @@
-// Forward plans from JS: createPlan(desc, storages[, prepack]) → handle; runPlan(plan, input, rows, output)
+// Forward plans from JS: createPlan(desc, storages, prepack) → handle; runPlan(plan, input, rows, output)
 // runs synchronously; runPlanAsync(...) runs on the libuv pool and resolves a Promise, keeping
 // the plan, its weights, the input and the output alive until it settles.
 //
@@ -79,7 +79,7 @@ int64_t descInt(const double* d, size_t n, size_t& pos, double lo, double hi, co
 
 Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    requireArgs(info, 2, "createPlan");
+    requireArgs(info, 3, "createPlan");
     if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       throw Napi::TypeError::New(info.Env(), "createPlan: desc must be a Float64Array");
     if (!info[1].IsArray()) throw Napi::TypeError::New(info.Env(), "createPlan: storages must be an array");
@@ -129,9 +129,9 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
     }
     Backend* backend = backendFor(first ? first->kind : DeviceKind::Cpu);
     if (!backend) throw Error("createPlan: no backend for the weights' device");
-    // prepack (optional third argument): the caller vouches that it makes a new plan whenever a
-    // weight is written (lib/serve/plan.ts compares storage versions).
-    const bool prepack = info.Length() > 2 && !info[2].IsUndefined() && boolArg(info, 2, "createPlan", "prepack");
+    // prepack: the caller vouches that it makes a new plan whenever a weight is written
+    // (lib/serve/plan.ts compares storage versions).
+    const bool prepack = boolArg(info, 2, "createPlan", "prepack");
     holder->plan = std::make_unique<Plan>(backend, std::move(steps), prepack);
     auto handle = Napi::External<PlanHolder>::New(info.Env(), holder.release(), [](Napi::Env, PlanHolder* p) { delete p; });
     napi_type_tag_object(info.Env(), handle, &kPlanTag);

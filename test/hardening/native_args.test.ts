@@ -46,7 +46,7 @@ function desc(...views: [number, number[]][]): Float64Array {
 const int = (lo: number, hi: number): Kind => ({ k: 'int', lo, hi });
 const cpuHandle = (bytes = 64): unknown => binding.deviceAlloc(0, bytes);
 const planDesc = Float64Array.from([1, 0, 4, 3, 0, 1, 0]);
-const makePlan = (): unknown => binding.createPlan(planDesc, [F(12), F(3)]);
+const makePlan = (): unknown => binding.createPlan(planDesc, [F(12), F(3)], true);
 
 const SPECS: Spec[] = [
   { name: 'unary', args: () => [2, desc([0, [4]], [0, [4]]), F(4), F(4)], kinds: [int(0, 11), { k: 'desc' }, { k: 'storage' }, { k: 'storage' }] },
@@ -67,7 +67,7 @@ const SPECS: Spec[] = [
   { name: 'download', args: () => [cpuHandle(), 8, F(4)], kinds: [{ k: 'handle' }, int(0, 2 ** 46), { k: 'host' }] },
   { name: 'deviceStats', args: () => [0], kinds: [int(0, 1)] },
   { name: 'synchronize', args: () => [0], kinds: [int(0, 1)] },
-  { name: 'createPlan', args: () => [planDesc, [F(12), F(3)]], kinds: [{ k: 'desc' }, { k: 'storageList' }] },
+  { name: 'createPlan', args: () => [planDesc, [F(12), F(3)], true], kinds: [{ k: 'desc' }, { k: 'storageList' }, { k: 'bool' }] },
   { name: 'runPlan', args: () => [makePlan(), F(8), 2, F(6)], kinds: [{ k: 'plan' }, { k: 'f32' }, int(0, 2 ** 40), { k: 'f32' }] },
   { name: 'backendStatus', args: () => [0], kinds: [int(0, 1)] },
   { name: 'setNumThreads', args: () => [binding.getNumThreads()], kinds: [int(1, 1024)] },
@@ -197,7 +197,7 @@ describe.each(ASYNC_SPECS)('$name (async)', ({ name, args, kinds }) => {
 describe('memory that goes away while async work runs', () => {
   test('runPlanAsync: output or input detached (and collected) in flight → rejects; weights detached → throws', async () => {
     const W = F(4 * 512), B = F(512);
-    const plan = binding.createPlan(Float64Array.from([1, 0, 4, 512, 0, 1, 0]), [W, B]);
+    const plan = binding.createPlan(Float64Array.from([1, 0, 4, 512, 0, 1, 0]), [W, B], false);
     const input = F(4 * 256, 1), out = F(512 * 256);
     const p = binding.runPlanAsync(plan, input, 256, out);
     detached(out);

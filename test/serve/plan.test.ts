@@ -72,7 +72,7 @@ test('bad plan inputs throw instead of reading out of bounds', () => {
   expect(() => plan.run(new Float32Array(7), 2)).toThrow('runPlan: input holds fewer than rows × inFeatures values');
   const b = require('../../lib/binding').binding;
   expect(() => b.runPlan({}, new Float32Array(4), 1, new Float32Array(3))).toThrow('plan must be a handle returned by createPlan');
-  expect(() => b.createPlan(new Float64Array([1, 0, 4, 3, 0, -1, 0]), [new Float32Array(11)])).toThrow('weight storage too small');
+  expect(() => b.createPlan(new Float64Array([1, 0, 4, 3, 0, -1, 0]), [new Float32Array(11)], false)).toThrow('weight storage too small');
 });
 
 test('model.forward under noGrad runs a plan in training mode too; tracing draws no random numbers', () => {
