@@ -79,6 +79,17 @@ struct Tile {
     }
   }
 
+  // The epilogue for the tile's activation (a run-time value; the epilogue is compiled per kind).
+  template <int R>
+  static inline __attribute__((always_inline)) void finish(const TileArgs& t, V (&acc)[R][NV]) {
+    switch (t.act) {
+      case Activation::Sigmoid: epilogue<int(Activation::Sigmoid)>(t, acc); break;
+      case Activation::Relu: epilogue<int(Activation::Relu)>(t, acc); break;
+      case Activation::Tanh: epilogue<int(Activation::Tanh)>(t, acc); break;
+      default: epilogue<int(Activation::None)>(t, acc); break;
+    }
+  }
+
   // R rows of C (R <= MR); a packed A panel keeps its MR-row stride.
   template <int R, bool PACKED_A, bool FULL_B>
   static inline __attribute__((always_inline)) void body(const TileArgs& t) {
@@ -127,12 +138,7 @@ struct Tile {
         b += rsB;
       }
     }
-    switch (t.act) {
-      case Activation::Sigmoid: epilogue<int(Activation::Sigmoid)>(t, acc); break;
-      case Activation::Relu: epilogue<int(Activation::Relu)>(t, acc); break;
-      case Activation::Tanh: epilogue<int(Activation::Tanh)>(t, acc); break;
-      default: epilogue<int(Activation::None)>(t, acc); break;
-    }
+    finish(t, acc);
   }
 
   // B stored as Bᵀ, read in place: for each run of L consecutive k, the L columns of one B
@@ -174,12 +180,7 @@ struct Tile {
         for (int r = 0; r < R; ++r) acc[r][v] = Simd::fma(Simd::set1(a[off[r] + k * csA]), bv, acc[r][v]);
       }
     }
-    switch (t.act) {
-      case Activation::Sigmoid: epilogue<int(Activation::Sigmoid)>(t, acc); break;
-      case Activation::Relu: epilogue<int(Activation::Relu)>(t, acc); break;
-      case Activation::Tanh: epilogue<int(Activation::Tanh)>(t, acc); break;
-      default: epilogue<int(Activation::None)>(t, acc); break;
-    }
+    finish(t, acc);
   }
 
   template <int R>

@@ -362,6 +362,23 @@ void directProduct(const TileKernel& T, const Problem& P, int threads) {
   teamFor(threads, ceilDiv(P.n, NR), panel);
 }
 
+// Row items of a packed product: a multiple of the team size (at least 4 per thread) with tile
+// boundaries spread evenly, so that each thread's contiguous share holds the same number of
+// tiles; at most MC rows each.
+struct RowSplit {
+  int64_t mTiles, items;
+  int mr;
+  RowSplit(int64_t m, int mrIn, int want) : mTiles(ceilDiv(m, mrIn)), items(1), mr(mrIn) {
+    const int64_t perThread = std::max<int64_t>(4, ceilDiv(mTiles, int64_t(want) * (MC_TARGET / mr)));
+    items = std::max<int64_t>(1, std::min<int64_t>(mTiles, int64_t(want) * perThread));
+  }
+  // Rows [i0, i1) of item `item` (of `items`), for a product of m rows.
+  void rows(int64_t item, int64_t m, int64_t& i0, int64_t& i1) const {
+    i0 = (item * mTiles / items) * mr;
+    i1 = std::min(m, ((item + 1) * mTiles / items) * mr);
+  }
+};
+
 // ---- the packed Goto/BLIS product ----
 //
 // Work items are contiguous row chunks of C (or, when M is short, groups of column panels),
@@ -447,17 +464,10 @@ void packedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int want
   const TileKernel& T = *pl.tile;
   const int MR = T.mr, NR = T.nr;
   const int64_t M = P.m, N = P.n, K = P.k;
-  const int64_t mTiles = ceilDiv(M, MR);
-  // Row items: a multiple of the team size (at least 4 per thread) with tile boundaries spread
-  // evenly, so that each thread's contiguous share holds the same number of tiles; at most
-  // MC rows each.
-  const int64_t perThread = std::max<int64_t>(4, ceilDiv(mTiles, int64_t(want) * (MC_TARGET / MR)));
-  const int64_t rowItems = std::max<int64_t>(1, std::min<int64_t>(mTiles, int64_t(want) * perThread));
+  const RowSplit split(M, MR, want);
+  const int64_t mTiles = split.mTiles, rowItems = split.items;
   const PackedCtx x{ks, pl, P, T, mTiles, rowItems};
-  auto itemRows = [&](int64_t item, int64_t& i0, int64_t& i1) {
-    i0 = (item * mTiles / rowItems) * MR;
-    i1 = std::min(M, ((item + 1) * mTiles / rowItems) * MR);
-  };
+  auto itemRows = [&](int64_t item, int64_t& i0, int64_t& i1) { split.rows(item, M, i0, i1); };
 
   if (pl.privateB) {
     // Each thread packs all of B (every K block) for itself, then takes row items; no barrier.
@@ -572,19 +582,17 @@ void prepackedProduct(const Kernels& ks, const Plan& pl, const Problem& P, int w
   const TileKernel& T = *pl.tile;
   const int MR = T.mr, NR = T.nr;
   const int64_t M = P.m, N = P.n, K = P.k;
-  const int64_t mTiles = ceilDiv(M, MR), panels = pl.ncPad / NR;
-  const bool byRows = mTiles >= int64_t(2) * want;
-  const int64_t perThread = std::max<int64_t>(4, ceilDiv(mTiles, int64_t(want) * (MC_TARGET / MR)));
-  const int64_t rowItems = std::max<int64_t>(1, std::min<int64_t>(mTiles, int64_t(want) * perThread));
-  const int64_t items = byRows ? rowItems : std::max<int64_t>(1, std::min<int64_t>(panels, int64_t(4) * want));
-  const PackedCtx x{ks, pl, P, T, mTiles, rowItems};
+  const RowSplit split(M, MR, want);
+  const int64_t panels = pl.ncPad / NR;
+  const bool byRows = split.mTiles >= int64_t(2) * want;
+  const int64_t items = byRows ? split.items : std::max<int64_t>(1, std::min<int64_t>(panels, int64_t(4) * want));
+  const PackedCtx x{ks, pl, P, T, split.mTiles, split.items};
   const int team = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(want, items)));
   auto runItem = [&](int tid, int64_t item) {
     float* bufA = ws ? ws + pl.perThread * tid : nullptr;
     int64_t i0 = 0, i1 = M, q0 = 0, q1 = panels;
     if (byRows) {
-      i0 = (item * mTiles / rowItems) * MR;
-      i1 = std::min(M, ((item + 1) * mTiles / rowItems) * MR);
+      split.rows(item, M, i0, i1);
     } else {
       q0 = item * panels / items;
       q1 = (item + 1) * panels / items;

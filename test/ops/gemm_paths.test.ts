@@ -6,15 +6,12 @@
  * (AVX2, portable) run the quick subset in child processes. Speed is measured in bench/, never
  * here.
  */
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 
 import * as tn from '../../lib/index';
+import { runWithIsa } from '../helpers/isa';
 import { describe as describeViews, binding, h } from '../../lib/ops/native';
 import { type Act, compare, gemmCaseFailures, runLinearCase, runMatmulCase } from './gemm_cases';
 import { rnd, transposeRef } from './util';
-
-const root = path.resolve(__dirname, '../..');
 
 function abs(a: ArrayLike<number>): Float64Array {
   return Float64Array.from(a, (x) => (x < 0 ? -x : x));
@@ -155,12 +152,7 @@ describe('SGEMM code paths (cpu)', () => {
   });
 
   test.each(['avx2', 'generic'])('the %s kernels pass the quick set (child process)', (isa) => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./test/ops/gemm_cases').main()"], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, TENSORNODE_GEMM_ISA: isa, TENSORNODE_DEVICE: 'cpu' },
-      timeout: 120000,
-    });
+    const r = runWithIsa('./test/ops/gemm_cases', isa);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([]);
   });

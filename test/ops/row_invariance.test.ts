@@ -3,14 +3,10 @@
  * row_invariance.ts): on the CPU's own instruction set, on the other two in child processes, and
  * through a whole model's forward (plan and op by op).
  */
-import { spawnSync } from 'child_process';
-import * as path from 'path';
-
 import * as tn from '../../lib/index';
+import { runWithIsa } from '../helpers/isa';
 import { forEachDevice } from '../helpers/devices';
 import { rowInvarianceFailures } from './row_invariance';
-
-const root = path.resolve(__dirname, '../..');
 
 // Bit for bit on the CPU. On CUDA only to float32 rounding: products with at most 4096 outputs,
 // or x·Wᵀ with at most 4 rows, take a warp-per-output kernel with a different summation order.
@@ -40,12 +36,7 @@ forEachDevice('row invariance', (device) => {
 
 describe.each(['avx2', 'generic'])('row invariance with TENSORNODE_GEMM_ISA=%s', (isa) => {
   test('matmul and linear, and plans with packed weights (quick subset, child process)', () => {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', "require('./test/ops/row_invariance').main()"], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, TENSORNODE_GEMM_ISA: isa, TENSORNODE_DEVICE: 'cpu' },
-      timeout: 120000,
-    });
+    const r = runWithIsa('./test/ops/row_invariance', isa);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([]);
   }, 150000);
