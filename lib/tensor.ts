@@ -8,9 +8,9 @@ import { GradFn } from './autograd/function';
 import { runBackward } from './autograd/engine';
 import type { DType, HostArray } from './dtype';
 import { type Device, deviceString } from './device';
-import { ShapeError, shapeStr } from './errors';
+import { ShapeError, describe, shapeStr } from './errors';
 import { formatTensor } from './format/tensor_format';
-import { contiguousStrides, isContiguous as stridesContiguous, numelOf } from './shape';
+import { contiguousStrides, isContiguous as stridesContiguous, numelOf, sameShape } from './shape';
 import { Storage } from './storage';
 import * as C from './ops/convert';
 import * as E from './ops/elementwise';
@@ -27,8 +27,7 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   /** Whether autograd records ops on this tensor. */
   requiresGrad = false;
-  /** The accumulated gradient (leaves only, or after retainGrad()). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   /** The node that produced this tensor (null for leaves). */
   gradFn: GradFn | null = null;
   /** Set by retainGrad(): a non-leaf that keeps its .grad. */
@@ -40,6 +39,29 @@ export class Tensor {
     readonly strides: readonly number[] = contiguousStrides(shape),
     readonly offset = 0,
   ) {}
+
+  /**
+   * The accumulated gradient (leaves only, or after retainGrad()). Assigning checks it as
+   * PyTorch does: a Tensor (or null) of this tensor's dtype, device and shape, so a mismatched
+   * gradient is refused here rather than broadcast by an optimizer step later.
+   * @example w.grad = tn.zeros(w.shape);  // w.grad = tn.ones(2) on a [2, 2] w throws
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g === null || g === undefined) {
+      this._grad = null;
+      return;
+    }
+    if (!(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or null but got ${describe(g)}`);
+    if (g === this) throw new Error("can't assign Variable as its own grad");
+    if (g.dtype !== this.dtype) throw new TypeError(`assigned grad has data of a different type (grad is ${g.dtype}, tensor is ${this.dtype})`);
+    if (g.device !== this.device) throw new Error(`assigned grad has data located on a different device (grad is on ${deviceString(g.device)}, tensor is on ${deviceString(this.device)})`);
+    if (!sameShape(g.shape, this.shape))
+      throw new RangeError(`assigned grad has data of a different size (grad has shape ${shapeStr(g.shape)}, tensor has shape ${shapeStr(this.shape)})`);
+    this._grad = g;
+  }
 
   get dtype(): DType {
     return this.storage.dtype;

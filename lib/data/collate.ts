@@ -41,6 +41,19 @@ function fresh(values: HostArray, shape: number[]): Tensor {
   return new Tensor(Storage.fromHost('cpu', values, true), shape);
 }
 
+/**
+ * Integer samples become an int32 batch; a value int32 cannot hold (a Uint32Array's 4294967295, a
+ * number past ±2^31) is refused rather than wrapped (to -1) or rounded through float32, until
+ * int64 tensors exist.
+ */
+function checkInt32(values: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < values.length; ++i) {
+    const v = values[i];
+    if (v < -2147483648 || v > 2147483647)
+      throw new RangeError(`defaultCollate: integer value ${v}${where} does not fit int32 (int64 tensors are not supported yet); use a Float64Array/Float32Array or a collate function to make a float batch`);
+  }
+}
+
 function sameKind(batch: readonly unknown[], test: (v: unknown) => boolean, what: string): void {
   batch.forEach((v, i) => {
     if (!test(v)) throw new TypeError(`defaultCollate: sample ${i} is ${describe(v)} but sample 0 is ${what}; every sample needs the same structure`);
@@ -67,8 +80,9 @@ function collate(batch: readonly unknown[], path: string): unknown {
   if (typeof elem === 'number') {
     sameKind(batch, (v) => typeof v === 'number', 'a number');
     const nums = batch as number[];
-    const ints = nums.every((v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647);
-    return fresh(ints ? Int32Array.from(nums) : Float32Array.from(nums), [nums.length]);
+    if (!nums.every((v) => Number.isInteger(v))) return fresh(Float32Array.from(nums), [nums.length]);
+    checkInt32(nums, where);
+    return fresh(Int32Array.from(nums), [nums.length]);
   }
   if (typeof elem === 'string') {
     sameKind(batch, (v) => typeof v === 'string', 'a string');
@@ -82,6 +96,7 @@ function collate(batch: readonly unknown[], path: string): unknown {
       if (a.length !== len) throw new RangeError(`defaultCollate: stack expects each tensor to be equal size, but got ${shapeStr([len])} at entry 0 and ${shapeStr([a.length])} at entry ${i}${where}`);
     });
     const float = elem instanceof Float32Array || elem instanceof Float64Array;
+    if (!float) arrays.forEach((a) => checkInt32(a, where));
     const out = float ? new Float32Array(arrays.length * len) : new Int32Array(arrays.length * len);
     arrays.forEach((a, i) => out.set(a, i * len));
     return fresh(out, [arrays.length, len]);

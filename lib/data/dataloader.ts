@@ -9,9 +9,10 @@
  * drawn from every epoch, so the order differs per epoch and the sequence repeats with the seed.
  */
 import { typeError, rangeError } from '../errors';
+import { checkOptions } from '../options';
 import { Generator as RandomGenerator, normalizeSeed } from '../random';
 import { type Collated, defaultCollate } from './collate';
-import { type Dataset, TensorDataset, checkDataset } from './dataset';
+import { type Dataset, TensorDataset, checkDataset, datasetLength } from './dataset';
 import { batchIndices, drawInt64Seed, randomIndices, sequentialIndices } from './sampler';
 
 export interface DataLoaderOptions<T, B> {
@@ -30,21 +31,11 @@ export interface DataLoaderOptions<T, B> {
 }
 
 const OPTION_NAMES = ['batchSize', 'shuffle', 'dropLast', 'seed', 'generator', 'collate'];
+const OPTION_ALIASES = { collate_fn: 'collate', collateFn: 'collate' };
 
-function camelCase(key: string): string {
-  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function checkOptions(o: unknown): DataLoaderOptions<unknown, unknown> {
+function checkLoaderOptions(o: unknown): DataLoaderOptions<unknown, unknown> {
   const op = 'DataLoader';
-  if (o === undefined) return {};
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw typeError(op, 'an options object', 'options', o);
-  const opts = o as Record<string, unknown>;
-  for (const key of Object.keys(opts)) {
-    if (OPTION_NAMES.includes(key)) continue;
-    const alias = camelCase(key) === 'dropLast' || camelCase(key) === 'batchSize' ? camelCase(key) : key === 'collate_fn' || key === 'collateFn' ? 'collate' : null;
-    throw new TypeError(`${op}: unknown option "${key}"${alias ? `; did you mean "${alias}"?` : ` (options are ${OPTION_NAMES.join(', ')})`}`);
-  }
+  const opts = checkOptions(op, o, OPTION_NAMES, { aliases: OPTION_ALIASES });
   const { batchSize, shuffle, dropLast, seed, generator, collate } = opts;
   if (batchSize !== undefined) {
     if (typeof batchSize !== 'number' || !Number.isInteger(batchSize)) throw typeError(op, 'a positive integer', 'batchSize', batchSize);
@@ -81,7 +72,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
 
   constructor(dataset: Dataset<T> | readonly T[], options?: DataLoaderOptions<T, B>) {
     this.source = checkDataset('DataLoader', dataset);
-    const o = checkOptions(options) as DataLoaderOptions<T, B>;
+    const o = checkLoaderOptions(options) as DataLoaderOptions<T, B>;
     this.dataset = dataset;
     this.batchSize = o.batchSize ?? 1;
     this.shuffle = o.shuffle ?? false;
@@ -89,20 +80,21 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     this.generator = o.generator ?? (o.seed !== undefined ? new RandomGenerator(o.seed) : null);
     this.defaultCollation = o.collate === undefined;
     this.collate = o.collate ?? ((samples: T[]) => defaultCollate(samples) as B);
-    if (this.shuffle && this.source.length <= 0)
-      throw new RangeError(`DataLoader: num_samples should be a positive integer value, but got num_samples=${this.source.length} (shuffle needs a non-empty dataset)`);
+    const n = datasetLength('DataLoader', this.source);
+    if (this.shuffle && n <= 0)
+      throw new RangeError(`DataLoader: num_samples should be a positive integer value, but got num_samples=${n} (shuffle needs a non-empty dataset)`);
   }
 
   /** Batches per epoch: ceil(n / batchSize), or floor with dropLast. */
   get length(): number {
-    const n = this.source.length;
+    const n = datasetLength('DataLoader', this.source);
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
   /** The index lists of one epoch (drawing the epoch's random numbers as PyTorch does). */
   private epochBatches(): IterableIterator<number[]> {
+    const n = datasetLength('DataLoader', this.source);
     drawInt64Seed(this.generator);  // _BaseDataLoaderIter's base seed: drawn even without workers
-    const n = this.source.length;
     const sampler = this.shuffle ? randomIndices(n, this.generator) : sequentialIndices(n);
     return batchIndices(sampler, this.batchSize, this.dropLast);
   }

@@ -108,7 +108,19 @@ export function gatherRows(t: Tensor, indices: readonly number[]): Tensor {
 /** Checks that d can serve as a dataset: a Dataset, an array, or any object with length and get(). */
 export function checkDataset(op: string, d: unknown): { length: number; get(i: number): unknown } {
   if (Array.isArray(d)) return { get length() { return d.length; }, get: (i: number) => d[i] };
-  const ok = d !== null && typeof d === 'object' && typeof (d as Dataset).get === 'function' && Number.isInteger((d as Dataset).length);
+  const ok = d !== null && typeof d === 'object' && typeof (d as Dataset).get === 'function' && typeof (d as Dataset).length === 'number';
   if (!ok) throw new TypeError(`${op}: expected a Dataset (an object with an integer length and get(index)) or an array for dataset but received ${describe(d)}`);
+  datasetLength(op, d as Dataset);
   return d as Dataset;
+}
+
+/**
+ * The dataset's length, read now (a getter may change between epochs): a non-negative safe
+ * integer, else a RangeError (a length of -1 or NaN would otherwise give zero batches silently).
+ */
+export function datasetLength(op: string, d: { readonly length: unknown }): number {
+  const n = d.length;
+  if (typeof n !== 'number') throw typeError(op, 'a non-negative integer', 'dataset.length', n);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${op}: expected a non-negative integer for dataset.length but received ${describe(n)}`);
+  return n;
 }

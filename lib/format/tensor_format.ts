@@ -8,6 +8,7 @@
  * prepends it to the tensor repr, whose prefix is still `tensor(`).
  */
 
+import { checkOptions } from '../options';
 import { formatExp, formatFixed } from './pyfloat';
 
 export { formatExp, formatFixed } from './pyfloat';
@@ -41,6 +42,7 @@ export type PrintProfile = 'default' | 'short' | 'full';
  * options; and `sciMode` is always assigned, so leaving it out resets it to `null` (automatic).
  */
 export function setPrintOptions(o: Partial<typeof printOptions> & { profile?: PrintProfile }): void {
+  checkOptions('setPrintOptions', o, ['precision', 'threshold', 'edgeitems', 'linewidth', 'sciMode', 'profile']);
   if (o.profile !== undefined) {
     const full = o.profile === 'full';
     const short = o.profile === 'short';

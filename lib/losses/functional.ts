@@ -16,6 +16,7 @@ import { castNoGrad } from '../ops/elementwise';
 import { checkSameDevice, checkTensor } from '../ops/common';
 import { oneHot } from '../ops/reduce';
 import { ShapeError, shapeStr, typeError } from '../errors';
+import { checkOptions as checkOptionKeys } from '../options';
 import { Tensor } from '../tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -32,6 +33,14 @@ export interface NLLOptions extends ReductionOptions {
   ignoreIndex?: number;
 }
 
+/** PyTorch's deprecated `reduce` / `size_average` arguments: `reduction` replaces both. */
+const LEGACY_OPTIONS = { reduce: 'reduction', size_average: 'reduction', sizeAverage: 'reduction' };
+
+/** Checks a loss's options object: only `allowed` keys, with a did-you-mean otherwise. */
+export function checkOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
+  return checkOptionKeys(op, options, allowed, { aliases: LEGACY_OPTIONS });
+}
+
 export function checkReduction(op: string, reduction: unknown): Reduction {
   if (reduction === undefined) return 'mean';
   if (reduction === 'mean' || reduction === 'sum' || reduction === 'none') return reduction;
@@ -39,13 +48,6 @@ export function checkReduction(op: string, reduction: unknown): Reduction {
   throw new RangeError(`${op}: ${reduction} is not a valid value for reduction`);
 }
 
-export function checkOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw typeError(op, 'an options object', 'options', options);
-  for (const key of Object.keys(options))
-    if (!allowed.includes(key)) throw new TypeError(`${op}: unknown option "${key}" (options are ${allowed.join(', ')})`);
-  return options as Record<string, unknown>;
-}
 
 /**
  * t itself, but with grad_fn named as PyTorch names the loss's node (`NllLossBackward0`, ...), so

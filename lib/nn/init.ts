@@ -9,6 +9,7 @@
  */
 import { typeError } from '../errors';
 import { tensor } from '../ops/creation';
+import { checkOptions } from '../options';
 import { copyInto } from '../ops/views';
 import { type Generator, fillUniform } from '../random';
 import { Tensor } from '../tensor';
@@ -95,6 +96,7 @@ export interface KaimingOptions {
  */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   checkFloatTensor('kaimingUniform_', t);
+  checkOptions('kaimingUniform_', opts, ['a', 'mode', 'nonlinearity', 'generator']);
   if (t.numel() === 0) return t; // PyTorch: "Initializing zero-element tensors is a no-op"
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const fan = (opts.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;

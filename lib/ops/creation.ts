@@ -6,8 +6,9 @@
 import { type DType, type HostArray, allocHost, isDType } from '../dtype';
 import { type Device, parseDevice } from '../device';
 import { rangeError, typeError } from '../errors';
+import { checkOptions, isOptionsObject } from '../options';
 import { type Generator, defaultGenerator, fillNormal, fillRandint, fillUniform } from '../random';
-import { checkShape, numelOf } from '../shape';
+import { MAX_DIMS, checkShape, numelOf } from '../shape';
 import { Storage } from '../storage';
 import { Tensor, type NestedArray } from '../tensor';
 import { checkInt32Value } from './elementwise';
@@ -22,10 +23,14 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-function checkOptions(op: string, opts: unknown): TensorOptions & { shape?: number[]; generator?: Generator } {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object' || Array.isArray(opts)) throw typeError(op, 'an options object', 'options', opts);
-  const o = opts as Record<string, unknown>;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad'] as const;
+const RANDOM_OPTIONS = [...TENSOR_OPTIONS, 'generator'] as const;
+
+/** Checks an options object: only `allowed` keys (did-you-mean otherwise), and the dtype and requiresGrad values. */
+function tensorOptions(op: string, opts: unknown, allowed: readonly string[] = TENSOR_OPTIONS): TensorOptions & { shape?: number[]; generator?: Generator } {
+  const o = checkOptions(op, opts, allowed);
   if (o.dtype !== undefined && !isDType(o.dtype)) throw typeError(op, "'float32' or 'int32'", 'dtype', o.dtype);
   if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw typeError(op, 'a boolean', 'requiresGrad', o.requiresGrad);
   return o as TensorOptions;
@@ -46,15 +51,19 @@ function fromHostValues(op: string, values: HostArray, shape: number[], opts: Te
   return finish(op, Storage.fromHost(device, values, true), shape, opts);
 }
 
-/** Splits factory arguments `(2, 3)`, `([2, 3])`, `(2, 3, opts)` into shape and options. */
-export function sizeArgs(op: string, args: unknown[]): { shape: number[]; opts: RandomOptions } {
+/**
+ * Splits factory arguments `(2, 3)`, `([2, 3])`, `(2, 3, opts)` into shape and options. A plain
+ * object last is the options; any other object is left in the sizes, where checkShape names it.
+ */
+export function sizeArgs(op: string, args: unknown[], allowed: readonly string[] = TENSOR_OPTIONS): { shape: number[]; opts: RandomOptions } {
   let opts: RandomOptions = {};
   let sizes = args;
   const last = args[args.length - 1];
-  if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
-    opts = checkOptions(op, last);
+  if (isOptionsObject(last)) {
+    opts = tensorOptions(op, last, allowed);
     sizes = args.slice(0, -1);
   }
+  if (sizes.length === 0) throw new TypeError(`${op}: missing the size argument: ${op}(2, 3) or ${op}([2, 3]) (${op}([]) for a 0-d tensor)`);
   const shape = sizes.length === 1 && Array.isArray(sizes[0]) ? (sizes[0] as unknown[]) : sizes;
   return { shape: checkShape(op, shape, 'size'), opts };
 }
@@ -62,6 +71,8 @@ export function sizeArgs(op: string, args: unknown[]): { shape: number[]; opts: 
 function inferNested(op: string, data: unknown[]): { shape: number[]; flat: number[] } {
   const shape: number[] = [];
   for (let cur: unknown = data; Array.isArray(cur); cur = cur[0]) {
+    // Checked while descending: a deeper nest is refused before it is walked or reaches native code.
+    if (shape.length === MAX_DIMS) throw new RangeError(`${op}: nested arrays deeper than ${MAX_DIMS} levels are not supported (tensors have at most ${MAX_DIMS} dimensions)`);
     shape.push(cur.length);
     if (cur.length === 0) break;
   }
@@ -101,7 +112,7 @@ function toDtypeArray(op: string, values: ArrayLike<number>, dtype: DType): Host
  */
 export function tensor(data: NestedArray | ArrayLike<number> | Tensor, optsIn?: TensorOptions & { shape?: number[] }): Tensor {
   const op = 'tensor';
-  const opts = checkOptions(op, optsIn);
+  const opts = tensorOptions(op, optsIn, [...TENSOR_OPTIONS, 'shape']);
   if (data instanceof Tensor) {
     const values = data.dataSync();
     const dtype = opts.dtype ?? data.dtype;
@@ -154,7 +165,7 @@ export function full(shapeIn: number[], value: number, optsIn?: TensorOptions): 
   const op = 'full';
   const shape = checkShape(op, shapeIn, 'size');
   if (typeof value !== 'number') throw typeError(op, 'a number', 'fill_value', value);
-  const opts = checkOptions(op, optsIn);
+  const opts = tensorOptions(op, optsIn);
   // Like torch.full, an integer fill value gives an integer tensor unless a dtype is given.
   const dtype = opts.dtype ?? (Number.isInteger(value) ? 'int32' : 'float32');
   if (dtype === 'int32') checkInt32Value(op, value);
@@ -175,7 +186,7 @@ export function ones(...args: unknown[]): Tensor {
 }
 
 function random(op: string, args: unknown[], fillFn: (out: Float32Array, g: Generator) => void): Tensor {
-  const { shape, opts } = sizeArgs(op, args);
+  const { shape, opts } = sizeArgs(op, args, RANDOM_OPTIONS);
   if (opts.dtype && opts.dtype !== 'float32') throw new TypeError(`${op}: only float32 is supported, got ${opts.dtype}`);
   const values = new Float32Array(numelOf(shape));
   fillFn(values, opts.generator ?? defaultGenerator);
@@ -191,34 +202,56 @@ export function randn(...args: unknown[]): Tensor {
   return random('randn', args, (v, g) => fillNormal(v, 0, 1, g));
 }
 
-/** Integers in [low, high) as int32. */
+/** Integers in [low, high) as int32 (bounds outside int32 are refused: the values would wrap). */
 export function randint(low: number, high: number, shapeIn: number[], optsIn?: RandomOptions): Tensor {
   const op = 'randint';
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw typeError(op, 'integers', 'low/high', !Number.isInteger(low) ? low : high);
   if (high <= low) throw new RangeError(`${op}: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  if (low < INT32_MIN || high - 1 > INT32_MAX) throw new RangeError(`${op}: [${low}, ${high}) does not fit int32 (int64 tensors are not supported yet)`);
   const shape = checkShape(op, shapeIn, 'size');
-  const opts = checkOptions(op, optsIn) as RandomOptions;
+  const opts = tensorOptions(op, optsIn, RANDOM_OPTIONS) as RandomOptions;
   const values = new Int32Array(numelOf(shape));
   fillRandint(values, low, high, opts.generator ?? defaultGenerator);
   return fromHostValues(op, values, shape, { ...opts, dtype: 'int32' });
 }
 
+/** Reads arange's `(end)`, `(start, end)`, `(start, end, step)`, each optionally followed by options. */
+function arangeArgs(op: string, args: unknown[]): { start: number; end: number; step: number; optsIn: unknown } {
+  const given = args.slice();
+  while (given.length > 0 && given[given.length - 1] === undefined) given.pop();
+  const last = given[given.length - 1];
+  const optsIn = isOptionsObject(last) ? last : undefined;
+  const nums = optsIn === undefined ? given : given.slice(0, -1);
+  if (nums.length < 1 || nums.length > 3) throw new TypeError(`${op}: expected (end), (start, end) or (start, end, step), optionally followed by options, but received ${nums.length} numbers`);
+  nums.forEach((v, i) => {
+    if (typeof v !== 'number') throw typeError(op, 'a number', ['start', 'end', 'step'][nums.length === 1 ? 1 : i], v);
+  });
+  const n = nums as number[];
+  const [start, end, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+  return { start, end, step, optsIn };
+}
+
 /**
  * arange(end), arange(start, end, step?): int32 when every argument is an integer, else float32.
+ * An int32 range reaching past int32 is refused (its values would wrap; int64 is not supported yet).
  * @example tn.arange(0, 1, 0.25)  // tensor([0.0000, 0.2500, 0.5000, 0.7500])
  */
 export function arange(a: number, b?: number | TensorOptions, c?: number | TensorOptions, d?: TensorOptions): Tensor {
   const op = 'arange';
-  const nums = [a, b, c].filter((x): x is number => typeof x === 'number');
-  const optsIn = [b, c, d].find((x) => x !== undefined && typeof x === 'object') as TensorOptions | undefined;
-  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : nums.length === 2 ? [nums[0], nums[1], 1] : [nums[0], nums[1], nums[2]];
+  const { start, end, step, optsIn } = arangeArgs(op, [a, b, c, d]);
   for (const v of [start, end, step]) if (!Number.isFinite(v)) throw rangeError(op, 'finite numbers', 'start/end/step', v);
   if (step === 0) throw new RangeError(`${op}: step must be nonzero`);
   if ((end - start) / step < 0) throw new RangeError(`${op}: upper bound and larger bound inconsistent with step sign`);
   const n = Math.ceil((end - start) / step);
   if (n > 2 ** 31) throw new RangeError(`${op}: ${n} elements is too many`);
-  const opts = checkOptions(op, optsIn);
-  const dtype = opts.dtype ?? (nums.every(Number.isInteger) ? 'int32' : 'float32');
+  const opts = tensorOptions(op, optsIn);
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  if (dtype === 'int32' && n > 0) {
+    const lastValue = start + (n - 1) * step;
+    for (const v of [start, lastValue])
+      if (Math.trunc(v) < INT32_MIN || Math.trunc(v) > INT32_MAX)
+        throw new RangeError(`${op}: value ${v} does not fit int32 (the range [${start}, ${end}) would wrap); pass { dtype: 'float32' } (int64 tensors are not supported yet)`);
+  }
   const values = allocHost(dtype, n);
   for (let i = 0; i < n; ++i) values[i] = start + i * step;
   return fromHostValues(op, values, [n], opts);
@@ -233,14 +266,14 @@ export function linspace(start: number, end: number, steps: number, optsIn?: Ten
   // PyTorch fills the first half from start and the second half from end, for symmetry.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; ++i) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
-  return fromHostValues(op, values, [steps], checkOptions(op, optsIn));
+  return fromHostValues(op, values, [steps], tensorOptions(op, optsIn));
 }
 
 /** The n×m identity (m defaults to n). */
 export function eye(n: number, m: number | TensorOptions = n, optsIn?: TensorOptions): Tensor {
   const op = 'eye';
   const cols = typeof m === 'number' ? m : n;
-  const opts = checkOptions(op, typeof m === 'object' ? m : optsIn);
+  const opts = tensorOptions(op, typeof m === 'object' ? m : optsIn);
   const shape = checkShape(op, [n, cols], 'size');
   const values = allocHost(opts.dtype ?? 'float32', n * cols);
   for (let i = 0; i < Math.min(n, cols); ++i) values[i * cols + i] = 1;

@@ -119,6 +119,7 @@ export function extreme(op: 'max' | 'min', x: Tensor, dim: number | undefined | 
   const d = normalizeDim(op, dim, x.ndim);
   if (x.shape[d] === 0)
     throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+  checkIndexRange(op, x.shape[d]);
   const { out, idx } = reduceDim(op, x, d, keepdim, true);
   const values = record(out, op === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], (g) => {
     // Route each output gradient to the position its index names: a one-hot over dim d.
@@ -127,6 +128,15 @@ export function extreme(op: 'max' | 'min', x: Tensor, dim: number | undefined | 
     return [hot.permute(perm).mul(keepdim ? g : g.unsqueeze(d))];
   });
   return new ValuesIndices(values, idx!);
+}
+
+/**
+ * Indices come back as int32 (until int64 tensors exist): a reduction over more than 2^31
+ * elements could name an index int32 cannot hold, which would wrap negative. Refused first.
+ */
+export function checkIndexRange(op: string, size: number): void {
+  if (size > 2 ** 31)
+    throw new RangeError(`${op}: cannot index ${size} elements with int32 indices (at most 2^31 = 2147483648); int64 indices are not supported yet`);
 }
 
 /** Indices of the max/min over everything (0-d, flattened index) or over one dim (int32). */
@@ -138,12 +148,14 @@ export function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | nul
   }
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    checkIndexRange(op, x.numel());
     const flat = x.isContiguous() ? new Tensor(x.storage, [x.numel()], [1], x.offset) : copyContiguous(x).reshape([x.numel()]);
     const r = reduceDim(op, flat, 0, false).out;
     return keepdim ? new Tensor(r.storage, x.shape.map(() => 1)) : r;
   }
   const d = normalizeDim(op, dim, x.ndim);
   if (x.shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+  checkIndexRange(op, x.shape[d]);
   return reduceDim(op, x, d, keepdim).out;
 }
 

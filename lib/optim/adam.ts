@@ -36,7 +36,6 @@ export interface AdamOptions {
 const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize', 'decoupledWeightDecay'] as const;
 
 function adamDefaults(op: string, options: Partial<AdamOptions>, weightDecay: number, decoupled: boolean): AdamOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected an options object but received ${typeof options}`);
   checkOptionNames(op, options, ADAM_OPTIONS);
   return {
     lr: options.lr ?? 1e-3,

@@ -5,6 +5,7 @@
  * `optimizer.step()`.
  */
 import { typeError } from '../errors';
+import { checkOptions } from '../options';
 import { Optimizer } from './optimizer';
 
 /** `scheduler.stateDict()`: everything but the optimizer, like PyTorch's `__dict__` copy. */
@@ -100,10 +101,8 @@ export class StepLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: Optimizer<object>, options: StepLROptions) {
-    if (options === null || typeof options !== 'object') throw typeError('StepLR', 'an options object', 'options', options);
-    for (const key of Object.keys(options))
-      if (!['stepSize', 'gamma', 'lastEpoch'].includes(key)) throw new TypeError(`StepLR: unknown option "${key}" (options are stepSize, gamma, lastEpoch)`);
-    const { stepSize, gamma = 0.1, lastEpoch = -1 } = options;
+    if (options === undefined) throw typeError('StepLR', 'an options object with stepSize', 'options', options);
+    const { stepSize, gamma = 0.1, lastEpoch = -1 } = checkOptions('StepLR', options, ['stepSize', 'gamma', 'lastEpoch']) as Partial<StepLROptions>;
     if (typeof stepSize !== 'number' || !Number.isInteger(stepSize)) throw typeError('StepLR', 'an integer', 'stepSize', stepSize);
     if (stepSize <= 0) throw new RangeError(`StepLR: expected a positive integer for stepSize but received ${stepSize}`);
     if (typeof gamma !== 'number' || Number.isNaN(gamma)) throw typeError('StepLR', 'a number', 'gamma', gamma);

@@ -9,6 +9,7 @@
  */
 import { enableGrad, noGrad } from '../autograd/grad_mode';
 import { describe, typeError } from '../errors';
+import { camelCase, checkOptions, unknownOptionMessage } from '../options';
 import { Tensor } from '../tensor';
 
 /** The values an optimizer keeps per parameter (`momentum_buffer`, `exp_avg`, `step`, ...). */
@@ -47,10 +48,6 @@ export function pyNumber(v: number): string {
   const exp = Number(e);
   if (exp >= -4 && exp < 16) return String(v);
   return `${v < 0 ? '-' : ''}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
-
-function camelCase(key: string): string {
-  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -126,8 +123,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     const group: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(groupIn)) {
       if (key === 'params') continue;
+      // Groups may carry extra keys of the user's (PyTorch keeps them), but not an option's snake_case spelling.
       if (!known.includes(key) && known.includes(camelCase(key)))
-        throw new TypeError(`${op}: unknown option "${key}" in a parameter group; did you mean "${camelCase(key)}"?`);
+        throw new TypeError(`${unknownOptionMessage(op, key, known)} (in a parameter group)`);
       if (value !== undefined) group[key] = copyOption(value);
     }
     for (const key of known) if (!(key in group)) group[key] = copyOption((this.defaults as Record<string, unknown>)[key]);
@@ -141,7 +139,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * or fills them with zeros when `setToNone` is false.
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const setToNone = options.setToNone ?? true;
+    const setToNone = checkOptions('zeroGrad', options, ['setToNone']).setToNone ?? true;
     if (typeof setToNone !== 'boolean') throw typeError('zeroGrad', 'a boolean', 'setToNone', setToNone);
     for (const group of this.paramGroups)
       for (const p of group.params) {
@@ -275,13 +273,9 @@ function formatOption(v: unknown): string {
   return String(v);
 }
 
-/** Checks that options holds only known keys (catches snake_case and typos). */
-export function checkOptionNames(op: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const hint = known.includes(camelCase(key)) ? `; did you mean "${camelCase(key)}"?` : ` (options are ${known.join(', ')})`;
-    throw new TypeError(`${op}: unknown option "${key}"${hint}`);
-  }
+/** Checks that options is an options object holding only known keys (catches snake_case and typos). */
+export function checkOptionNames(op: string, options: unknown, known: readonly string[]): void {
+  checkOptions(op, options, known);
 }
 
 export function checkNumberOption(op: string, name: string, value: unknown): number {

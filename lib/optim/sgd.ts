@@ -32,7 +32,6 @@ export class SGD extends Optimizer<SGDOptions> {
    *   loss.backward(); opt.step(); opt.zeroGrad();
    */
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`SGD: expected an options object but received ${typeof options}`);
     checkOptionNames('SGD', options, SGD_OPTIONS);
     super(params, {
       lr: options.lr ?? 1e-3,

@@ -241,10 +241,10 @@ describe('DataLoader validation', () => {
     [{ seed: 1, generator: new tn.Generator(1) }, TypeError, 'pass either seed or generator, not both'],
     [{ generator: {} }, TypeError, 'for generator'],
     [{ collate: 3 }, TypeError, 'for collate'],
-    [{ batch_size: 2 }, TypeError, 'unknown option "batch_size"; did you mean "batchSize"?'],
-    [{ drop_last: true }, TypeError, 'did you mean "dropLast"?'],
-    [{ collate_fn: () => 0 }, TypeError, 'did you mean "collate"?'],
-    [{ workers: 2 }, TypeError, 'unknown option "workers" (options are'],
+    [{ batch_size: 2 }, TypeError, "DataLoader: unknown option 'batch_size'; did you mean 'batchSize'?"],
+    [{ drop_last: true }, TypeError, "did you mean 'dropLast'?"],
+    [{ collate_fn: () => 0 }, TypeError, "did you mean 'collate'?"],
+    [{ workers: 2 }, TypeError, "unknown option 'workers' (options are 'batchSize', "],
   ])('%p', (options, type, message) => {
     const make = () => new DataLoader(ds, options as never);
     expect(make).toThrow(type);

@@ -222,7 +222,7 @@ describe('loss errors', () => {
     expect(() => crossEntropy(tn.tensor([[1, 2]]), tn.tensor([0]))).toThrow('crossEntropy: expected a float32 tensor for input but received int32');
     expect(() => mseLoss(x(), x(), { reduction: 'avg' as never })).toThrow('mseLoss: avg is not a valid value for reduction');
     expect(() => new MSELoss({ reduction: 'avg' as never })).toThrow(RangeError);
-    expect(() => new CrossEntropyLoss({ ignore_index: 1 } as never)).toThrow('unknown option "ignore_index"');
+    expect(() => new CrossEntropyLoss({ ignore_index: 1 } as never)).toThrow("unknown option 'ignore_index'; did you mean 'ignoreIndex'?");
     expect(() => binaryCrossEntropy(tn.tensor([0.5, 1.5]), tn.tensor([0.5, 1]))).toThrow('all elements of input should be between 0 and 1');
     expect(() => mseLoss([1, 2] as never, x())).toThrow(TypeError);
   });

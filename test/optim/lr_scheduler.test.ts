@@ -65,6 +65,6 @@ describe('StepLR', () => {
     expect(() => new StepLR(opt, { stepSize: 0 })).toThrow(RangeError);
     expect(() => new StepLR(opt, { stepSize: 1.5 })).toThrow('StepLR: expected an integer for stepSize but received 1.5 of type number');
     expect(() => new StepLR(opt, { stepSize: 1, gamma: 'x' as never })).toThrow(TypeError);
-    expect(() => new StepLR(opt, { step_size: 1 } as never)).toThrow('StepLR: unknown option "step_size"');
+    expect(() => new StepLR(opt, { step_size: 1 } as never)).toThrow("StepLR: unknown option 'step_size'; did you mean 'stepSize'?");
   });
 });

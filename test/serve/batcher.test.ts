@@ -1,7 +1,7 @@
 // Micro-batcher semantics with a model whose forward is known exactly: batching, splitting,
 // backpressure, and isolation of a bad request.
 import * as tn from '../../lib/index';
-import { QueueFullError, batcher } from '../../lib/serve/batcher';
+import { BatchTimeoutError, QueueFullError, batcher } from '../../lib/serve/batcher';
 
 function countingModel() {
   const calls: number[][] = [];
@@ -83,5 +83,103 @@ test('options are validated', () => {
   const m = countingModel();
   expect(() => batcher(m, { maxBatchSize: 0 })).toThrow(RangeError);
   expect(() => batcher(m, { maxQueue: 1.5 })).toThrow(RangeError);
+  expect(() => batcher(m, { timeoutMs: -1 })).toThrow('batcher: expected a non-negative number for timeoutMs but received -1 of type number');
+  expect(() => batcher(m, { maxDelayMs: '2' as never })).toThrow(TypeError);
+  expect(() => batcher(m, { inputShape: [2.5] })).toThrow('batcher: expected an array of non-negative integers for inputShape');
+  expect(() => batcher(m, { maxbatchsize: 8 } as never)).toThrow("batcher: unknown option 'maxbatchsize'; did you mean 'maxBatchSize'?");
   expect(() => batcher({} as never)).toThrow(TypeError);
+});
+
+/** Settles every promise or reports which did not settle within ms (a hang is the failure mode). */
+async function settleAll(ps: Promise<unknown>[], ms = 2000): Promise<PromiseSettledResult<unknown>[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('a request never settled')), ms)));
+  try {
+    return await Promise.race([Promise.allSettled(ps), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function reasons(rs: PromiseSettledResult<unknown>[]): string[] {
+  return rs.map((r) => (r.status === 'rejected' ? `${(r.reason as Error).constructor.name}: ${(r.reason as Error).message}` : 'fulfilled'));
+}
+
+const throwsSync = { forwardAsync: (): Promise<tn.Tensor> => { throw new Error('sync boom'); } };
+
+describe('every request settles exactly once, whatever the model does', () => {
+  test('forwardAsync throws synchronously (timer path): every request of the batch rejects', async () => {
+    const infer = batcher(throwsSync, { maxBatchSize: 8, maxDelayMs: 1 });
+    const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2)), infer(tn.ones(2))]);
+    expect(reasons(rs)).toEqual(new Array(3).fill('Error: sync boom'));
+  });
+
+  test('forwardAsync throws synchronously when the batch fills: all callers reject, not just the last', async () => {
+    const infer = batcher(throwsSync, { maxBatchSize: 3, maxDelayMs: 1000 });
+    const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2)), infer(tn.ones(2))]);
+    expect(reasons(rs)).toEqual(new Array(3).fill('Error: sync boom'));
+  });
+
+  test.each([
+    ['undefined', undefined, 'TypeError: batcher: the model\'s forwardAsync resolved with undefined; expected a Tensor with one row per input row'],
+    ['null', null, 'resolved with null'],
+    ['a number', 3, 'resolved with 3 of type number'],
+    ['an array', [[1, 2]], 'resolved with an array of length 1'],
+    ['a plain object', { data: [1] }, 'resolved with a value of type Object'],
+  ])('forwardAsync resolves with %s: the batch rejects with a TypeError', async (_name, value, message) => {
+    const infer = batcher({ forwardAsync: async () => value as never }, { maxDelayMs: 1 });
+    const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2))]);
+    for (const r of reasons(rs)) expect(r).toContain(message);
+    expect(reasons(rs)[0]).toMatch(/^TypeError: /);
+  });
+
+  test('wrong number of rows, a 0-d result or a disposed result rejects the batch', async () => {
+    const cases: [() => tn.Tensor, RegExp][] = [
+      [() => tn.ones(3, 3), /^RangeError: batcher: model returned shape \[3, 3\] for a batch of 2 rows$/],
+      [() => tn.tensor(1), /^RangeError: batcher: model returned shape \[\] for a batch of 2 rows$/],
+      [() => { const t = tn.ones(2, 3); t.dispose(); return t; }, /disposed tensor/],
+    ];
+    for (const [make, message] of cases) {
+      const infer = batcher({ forwardAsync: async () => make() }, { maxDelayMs: 1 });
+      const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2))]);
+      for (const r of reasons(rs)) expect(r).toMatch(message);
+    }
+  });
+
+  test('a model that rejects with a non-Error value passes it through to every caller', async () => {
+    const infer = batcher({ forwardAsync: () => Promise.reject('plain string') }, { maxDelayMs: 1 });
+    const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2))]);
+    expect(rs.map((r) => (r as PromiseRejectedResult).reason)).toEqual(['plain string', 'plain string']);
+  });
+
+  test('a forwardAsync that returns a Tensor (not a Promise) works', async () => {
+    const infer = batcher({ forwardAsync: ((x: tn.Tensor) => x.mul(2)) as never }, { maxDelayMs: 1 });
+    const [a, b] = await Promise.all([infer(tn.ones(2)), infer(tn.full([2], 3))]);
+    expect(a.toArray()).toEqual([2, 2]);
+    expect(b.toArray()).toEqual([6, 6]);
+  });
+
+  test('a hung forward rejects with BatchTimeoutError after timeoutMs; its late answer is dropped', async () => {
+    let release: (t: tn.Tensor) => void = () => undefined;
+    const model = { forwardAsync: (x: tn.Tensor) => new Promise<tn.Tensor>((r) => (release = () => r(x))) };
+    const infer = batcher(model, { maxDelayMs: 1, timeoutMs: 20 });
+    const rs = await settleAll([infer(tn.ones(2)), infer(tn.ones(2))]);
+    for (const r of rs) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(BatchTimeoutError);
+      expect((r as PromiseRejectedResult).reason.code).toBe('ETIMEDOUT');
+    }
+    expect(reasons(rs)[0]).toBe("BatchTimeoutError: batcher: the model's forwardAsync did not settle within timeoutMs=20 ms (a batch of 2 rows)");
+    release(tn.ones(2));  // late: nothing left to settle, nothing thrown
+    await new Promise((r) => setImmediate(r));
+  });
+
+  test('after failed batches the batcher keeps serving and its queue count stays right', async () => {
+    let fail = true;
+    const model = { forwardAsync: (x: tn.Tensor): Promise<tn.Tensor> => { if (fail) throw new Error('down'); return Promise.resolve(x.add(1)); } };
+    const infer = batcher(model, { maxBatchSize: 2, maxDelayMs: 1, maxQueue: 2 });
+    for (let i = 0; i < 5; ++i) expect(reasons(await settleAll([infer(tn.ones(2)), infer(tn.ones(2))]))).toEqual(['Error: down', 'Error: down']);
+    fail = false;
+    const ys = await Promise.all([infer(tn.ones(2)), infer(tn.zeros(2))]);
+    expect(ys.map((y) => y.toArray())).toEqual([[2, 2], [1, 1]]);
+  });
 });
