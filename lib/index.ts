@@ -29,6 +29,7 @@ export * as nn from './nn';
 export { Parameter } from './nn';
 export { save, load, saveAsync, loadAsync } from './nn/serialization';
 export * as optim from './optim';
+export { compile, CompiledModule, CompileError } from './compile';
 export * as serve from './serve';
 export * as data from './data';
 export * as losses from './losses';

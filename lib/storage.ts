@@ -6,6 +6,7 @@
 import { binding, type DeviceHandle, type StorageHandle } from './binding';
 import { BYTES_PER_ELEMENT, type DType, type HostArray, allocHost } from './dtype';
 import { DEVICE_CODE, type Device } from './device';
+import { recordEffect } from './jit/trace';
 
 interface DeviceMemory {
   allocate(dtype: DType, n: number): StorageHandle;
@@ -34,35 +35,11 @@ const cudaMemory: DeviceMemory = {
 
 const DEVICE_MEMORY: Record<Device, DeviceMemory> = { cpu: hostMemory, cuda: cudaMemory };
 
-interface Live {
-  tensors: number;
-  bytes: number;
-}
-const live: Record<Device, Live> = { cpu: { tensors: 0, bytes: 0 }, cuda: { tensors: 0, bytes: 0 } };
-
-/** What the GC backstop needs to count a storage out; shared with the storage so that
- * dispose() and finalization never both count it. */
-interface LiveCell {
-  device: Device;
-  bytes: number;
-  counted: boolean;
-}
-
-// Backstop for storages nobody disposed: counts them out when GC collects them (the native
-// handle's own finalizer frees device memory). Registered without an unregister token, which
-// costs V8 noticeably less per tensor; dispose() clears the cell's flag instead.
-const collected = new FinalizationRegistry<LiveCell>((cell) => {
-  if (!cell.counted) return;
-  cell.counted = false;
-  live[cell.device].tensors -= 1;
-  live[cell.device].bytes -= cell.bytes;
-});
-
 export class Storage {
   private disposedFlag = false;
   /**
-   * Bumped by every write through tensornode into existing memory (in-place ops, write()).
-   * Plans that keep packed copies of weights compare it (lib/serve/plan.ts).
+   * Bumped by every write through tensornode into existing memory (in-place ops, copies into a
+   * view, write()): plans that keep packed copies of weights compare it (lib/jit/plan.ts).
    */
   version = 0;
   /**
@@ -70,19 +47,12 @@ export class Storage {
    * change behind our back: nothing derived from its contents may be cached.
    */
   userOwned = false;
-  private readonly cell: LiveCell;
   constructor(
     readonly device: Device,
     readonly dtype: DType,
     readonly length: number,
     private handleRef: StorageHandle,
-  ) {
-    const bytes = length * BYTES_PER_ELEMENT;
-    live[device].tensors += 1;
-    live[device].bytes += bytes;
-    this.cell = { device, bytes, counted: true };
-    collected.register(this, this.cell);
-  }
+  ) {}
 
   static allocate(device: Device, dtype: DType, n: number): Storage {
     return new Storage(device, dtype, n, DEVICE_MEMORY[device].allocate(dtype, n));
@@ -105,8 +75,14 @@ export class Storage {
     return this.disposedFlag;
   }
 
-  write(elemOffset: number, src: HostArray): void {
+  /** Records a write into this memory by `op` (before it happens). */
+  markWritten(op: string): void {
     this.version++;
+    recordEffect('write', op);
+  }
+
+  write(elemOffset: number, src: HostArray): void {
+    this.markWritten('write');
     DEVICE_MEMORY[this.device].write(this.handle, elemOffset, src);
   }
 
@@ -122,11 +98,6 @@ export class Storage {
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
-    if (this.cell.counted) {
-      this.cell.counted = false;
-      live[this.device].tensors -= 1;
-      live[this.device].bytes -= this.cell.bytes;
-    }
     DEVICE_MEMORY[this.device].free(this.handleRef);
     this.handleRef = EMPTY;
   }
@@ -134,14 +105,25 @@ export class Storage {
 const EMPTY = new Float32Array(0);
 
 export interface MemoryReport {
-  cpu: Live;
-  cuda: Live & { nativeBytes: number };
+  /**
+   * CPU tensors are ordinary JS typed arrays, freed by the garbage collector like any other, so
+   * nothing counts them one by one (a per-tensor count needs a finalization callback per tensor,
+   * and those run only when the event loop turns: a synchronous loop would pile them up).
+   * `bytes` is V8's total of ArrayBuffer memory in this thread — tensors' and any other code's.
+   */
+  cpu: { bytes: number };
+  /** Device allocations that are live (not yet freed by dispose() or GC), counted natively. */
+  cuda: { tensors: number; bytes: number };
 }
 
-/** Live storages and their bytes per device (tensors that share storage count once). */
+/**
+ * Memory held per device: CPU as V8's ArrayBuffer total, CUDA as live device allocations.
+ * @example tn.memory().cuda.bytes  // bytes of live CUDA tensors
+ */
 export function memory(): MemoryReport {
+  const stats = binding.deviceStats(DEVICE_CODE.cuda);
   return {
-    cpu: { ...live.cpu },
-    cuda: { ...live.cuda, nativeBytes: binding.deviceStats(DEVICE_CODE.cuda).liveBytes },
+    cpu: { bytes: process.memoryUsage().arrayBuffers },
+    cuda: { tensors: stats.liveBuffers, bytes: stats.liveBytes },
   };
 }

@@ -55,6 +55,9 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
         if (input && gi) accumulate(grads, input, gi);
       });
       grads.delete(t);
+      // What this node saved for backward is used: free it now, not when backward ends, so
+      // peak memory is what is still ahead in the graph (this keeps device memory bounded too).
+      if (!retainGraph) fn.release();
     }
     if (!retainGraph) for (const t of order) t.gradFn?.release();
   });

@@ -10,13 +10,15 @@ export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 export class GradFn {
   private fn: BackwardFn | null;
+  /** One entry per differentiable input; null where the input needs no gradient (empty once released). */
+  inputs: (Tensor | null)[];
   constructor(
     /** PyTorch's class name, e.g. 'AddmmBackward0'. */
     readonly name: string,
-    /** One entry per differentiable input; null where the input needs no gradient. */
-    readonly inputs: (Tensor | null)[],
+    inputs: (Tensor | null)[],
     fn: BackwardFn,
   ) {
+    this.inputs = inputs;
     this.fn = fn;
   }
 
@@ -34,9 +36,14 @@ export class GradFn {
     return this.fn(grad);
   }
 
-  /** Drops the closure (and with it the saved tensors). */
+  /**
+   * Drops the closure (and with it the saved tensors) and the links to the inputs, so a result
+   * kept after backward (a loss pushed to a list) holds no intermediate tensors. A second
+   * backward through it then reaches this node and throws PyTorch's "second time" error.
+   */
   release(): void {
     this.fn = null;
+    this.inputs = [];
   }
 
   toString(): string {

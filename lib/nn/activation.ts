@@ -3,9 +3,11 @@
  * They print like PyTorch's: `Sigmoid()`, `ReLU(inplace=True)` (only when set), `Softmax(dim=1)`.
  */
 import { typeError } from '../errors';
+import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { describeForward } from './program';
 import { pyBool } from './repr';
 
 /** 1 / (1 + exp(-x)) elementwise. */
@@ -28,7 +30,7 @@ export class ReLU extends Module {
 
   constructor(options: { inplace?: boolean } = {}) {
     super();
-    const inplace = options?.inplace ?? false;
+    const inplace = checkOptions('ReLU', options, ['inplace']).inplace ?? false;
     if (typeof inplace !== 'boolean') throw typeError('ReLU', 'a boolean', 'inplace', inplace);
     this.inplace = inplace;
   }
@@ -82,3 +84,15 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim}`;
   }
 }
+
+describeForward(Sigmoid, (m) => ({ steps: [{ kind: 'activation', module: m, activation: 'sigmoid' }], guards: [] }));
+describeForward(Tanh, (m) => ({ steps: [{ kind: 'activation', module: m, activation: 'tanh' }], guards: [] }));
+describeForward(ReLU, (m) => ({ steps: [{ kind: 'activation', module: m, activation: 'relu' }], guards: [] }));
+describeForward(Softmax, (m) => {
+  const dim = (m as Softmax).dim;
+  return { steps: [{ kind: 'softmax', module: m, dim }], guards: [[m, 'dim', dim]] };
+});
+describeForward(LogSoftmax, (m) => {
+  const dim = (m as LogSoftmax).dim;
+  return { steps: [{ kind: 'logSoftmax', module: m, dim }], guards: [[m, 'dim', dim]] };
+});

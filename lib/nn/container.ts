@@ -3,31 +3,15 @@
  * '0', '1', … (or by the keys of an object / Map, like an OrderedDict); ModuleList holds modules
  * so they are registered, without a forward of its own.
  *
- * Sequential's inference fast path: a Linear followed by Sigmoid, ReLU or Tanh runs as one
- * tn.linear(x, W, b, activation) call, the activation fused into the GEMM epilogue, whenever no
- * gradient is recorded (linear itself falls back to the separate activation op when one is). It is
- * skipped for subclasses and modules with forward hooks, so hooks and overrides always run.
+ * Sequential runs its children through a program (program.ts): children with built-in forwards
+ * and no hooks run as plan steps (one native plan call when nothing is recorded, else op by op),
+ * every other child runs its own forward. The answer is the same bits either way.
  */
 import { typeError } from '../errors';
-import { linear } from '../ops/matmul';
 import type { Tensor } from '../tensor';
-import { ReLU, Sigmoid, Tanh } from './activation';
-import { Linear } from './linear';
 import { Module } from './module';
-import { labelError } from './module_error';
+import { describeContainer, programOf } from './program';
 import { addIndent } from './repr';
-
-type Fusable = 'sigmoid' | 'relu' | 'tanh';
-
-const FUSABLE = new Map<unknown, Fusable>([[Sigmoid, 'sigmoid'], [ReLU, 'relu'], [Tanh, 'tanh']]);
-
-function fusableActivation(m: Module, next: Module | null | undefined): Fusable | null {
-  if (!next || (m.constructor as unknown) !== Linear) return null;
-  const act = FUSABLE.get(next.constructor);
-  if (!act) return null;
-  if (m._forwardHooks.size > 0 || next._forwardHooks.size > 0 || m._forwardImpl || next._forwardImpl) return null;
-  return act;
-}
 
 function indexOf(op: string, idx: unknown, size: number): number {
   if (typeof idx !== 'number' || !Number.isInteger(idx)) throw typeError(op, 'an integer', 'index', idx);
@@ -115,22 +99,15 @@ export class Sequential extends ModuleSequence {
   }
 
   forward(input: Tensor): Tensor {
-    const mods = [...this._modules.values()];
+    const segments = programOf(this, sequentialChildren);
     let x = input;
-    for (let i = 0; i < mods.length; i++) {
-      const m = mods[i];
-      if (!m) throw new TypeError(`${this.constructor.name}: child ${i} is null and cannot be called`);
-      const act = fusableActivation(m, mods[i + 1]);
-      if (act) {
-        const fc = m as Linear;
-        try {
-          x = linear(x, fc.weight, fc.bias, act);
-        } catch (e) {
-          throw labelError(e, fc.constructor.name, () => fc.modulePath());
-        }
-        i++;
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
+      if (s.kind === 'steps') {
+        x = s.run.run(x);
       } else {
-        x = m.forward(x);
+        if (!s.module) throw new TypeError(`${this.constructor.name}: child ${s.index} is null and cannot be called`);
+        x = s.module.forward(x);
       }
     }
     return x;
@@ -141,6 +118,11 @@ export class Sequential extends ModuleSequence {
     return new Sequential(new Map([...this._modules].slice(start, end) as [string, Module][]));
   }
 }
+
+function sequentialChildren(this: void, m: Module): (Module | null)[] {
+  return [...m._modules.values()];
+}
+describeContainer(Sequential, sequentialChildren);
 
 export class ModuleList extends ModuleSequence {
   /**

@@ -3,9 +3,11 @@
  * default generator) and scales the rest by 1/(1-p); in eval mode returns its input.
  */
 import { typeError } from '../errors';
+import { checkOptions } from '../options';
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { describeForward } from './program';
 import { pyBool, pyFloat } from './repr';
 
 export class Dropout extends Module {
@@ -19,7 +21,7 @@ export class Dropout extends Module {
   constructor(p = 0.5, options: { inplace?: boolean } = {}) {
     super();
     this.p = F.checkDropoutP('Dropout', p);
-    const inplace = options?.inplace ?? false;
+    const inplace = checkOptions('Dropout', options, ['inplace']).inplace ?? false;
     if (typeof inplace !== 'boolean') throw typeError('Dropout', 'a boolean', 'inplace', inplace);
     this.inplace = inplace;
   }
@@ -32,3 +34,9 @@ export class Dropout extends Module {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
   }
 }
+
+// Dropout draws random numbers only in training mode with p > 0; otherwise it returns its input.
+describeForward(Dropout, (m) => {
+  const p = (m as Dropout).p;
+  return m.training && p > 0 ? null : { steps: [], guards: [[m, 'p', p]] };
+});

@@ -9,11 +9,13 @@
 import { type Device, parseDevice } from '../device';
 import { rangeError, typeError } from '../errors';
 import { empty } from '../ops/common';
+import { checkOptions } from '../options';
 import { Tensor } from '../tensor';
 import { linear } from './functional';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
 import { Parameter } from './parameter';
+import { describeForward } from './program';
 import { pyBool } from './repr';
 
 export interface LinearOptions {
@@ -43,7 +45,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = checkFeatures('inFeatures', inFeatures);
     this.outFeatures = checkFeatures('outFeatures', outFeatures);
-    if (options === null || typeof options !== 'object') throw typeError('Linear', 'an options object', 'options', options);
+    checkOptions('Linear', options, ['bias', 'device']);
     const bias = options.bias ?? true;
     if (typeof bias !== 'boolean') throw typeError('Linear', 'a boolean', 'bias', bias);
     const device = parseDevice('Linear', options.device);
@@ -72,6 +74,12 @@ export class Linear extends Module {
   }
 }
 
+describeForward(Linear, (m) => {
+  const { weight, bias } = m as Linear;
+  if (!(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) return null;
+  return { steps: [{ kind: 'linear', module: m, weight, bias, activation: 'none' }], guards: [] };
+});
+
 /** Returns its input unchanged (arguments are accepted and ignored, as in PyTorch). */
 export class Identity extends Module {
   constructor(...args: unknown[]) { // eslint-disable-line @typescript-eslint/no-unused-vars
@@ -82,3 +90,5 @@ export class Identity extends Module {
     return input;
   }
 }
+
+describeForward(Identity, () => ({ steps: [], guards: [] }));

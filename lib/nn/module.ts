@@ -19,8 +19,8 @@ import { describe, typeError } from '../errors';
 import { zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
-import { forwardAsync as forwardAsyncImpl } from '../serve/module_forward';
-import { HANDLER, MODULE_BRAND, checkName, labelledForward, setMember, structure } from './registry';
+import { forwardAsync as forwardAsyncImpl } from './forward_async';
+import { HANDLER, MODULE_BRAND, checkName, forwardCaller, moduleTreeVersion, setForward, setMember } from './registry';
 import { addIndent } from './repr';
 import { type IncompatibleKeys, loadStateDictInto } from './state_dict';
 import { summarize } from './summary';
@@ -53,6 +53,12 @@ export class Module {
   declare readonly _forwardHooks: Map<number, ForwardHook>;
   /** @internal a forward assigned on the instance (null: the class's forward) */
   declare _forwardImpl: AnyFn | null;
+  /** @internal what reading `forward` returns, and the implementation it calls (registry.ts) */
+  declare _forwardCaller: AnyFn | null;
+  /** @internal */
+  declare _callerImpl: AnyFn | null;
+  /** @internal true while this module's forward runs (registry.ts callForward) */
+  declare _inForward: boolean;
   /** @internal the proxy every caller sees */
   declare readonly _proxy: Module;
   /** @internal the raw object behind the proxy (writes to it skip the registration trap) */
@@ -68,8 +74,17 @@ export class Module {
       _owners: hidden([]),
       _forwardHooks: hidden(new Map()),
       _forwardImpl: hidden(null, true),
-      // The instance's forward runs the class's forward and labels shape errors with the module path.
-      forward: hidden(labelledForward, true),
+      _forwardCaller: hidden(null, true),
+      _callerImpl: hidden(null, true),
+      _inForward: hidden(false, true),
+      // `m.forward` is PyTorch's `m.__call__`: the forward in effect (the class's, or one assigned
+      // on the instance) with hooks and module-path error labels (registry.ts).
+      forward: {
+        get(this: Module) { return forwardCaller(this); },
+        set(this: Module, fn: unknown) { setForward(this, fn); },
+        enumerable: false,
+        configurable: true,
+      },
     });
     const proxy = new Proxy(this, HANDLER);
     Object.defineProperties(this, { _proxy: hidden(proxy), _target: hidden(this) });
@@ -78,19 +93,22 @@ export class Module {
 
   /**
    * The computation; subclasses override it. Calling `module.forward(x)` or `module.call(x)`
-   * runs it with forward hooks and module-path error messages.
+   * (PyTorch's `module(x)`) runs it with forward hooks and module-path error messages.
    */
   forward(...args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
 
   /**
-   * Runs forward off the JS thread where it can (a compiled native plan on the libuv pool) and
-   * resolves with the output; never records gradients. For servers: the event loop stays free.
+   * Resolves with exactly what `tn.noGrad(() => this.forward(x))` returns. Built-in stacks
+   * (Sequential / Linear / activations, no hooks) run as one native plan on the libuv pool, off
+   * the JS thread; any other module runs its forward on the JS thread (device kernels still run
+   * asynchronously, and the result is awaited off the thread). `tn.compile(model)` gives custom
+   * modules the off-thread path, with guards.
    * @example const y = await model.forwardAsync(tn.rand(1024, 4));
    */
-  forwardAsync(x: Tensor): Promise<Tensor> {
-    return forwardAsyncImpl(this._proxy, x);
+  forwardAsync(...args: Parameters<this['forward']>): Promise<Awaited<ReturnType<this['forward']>>> {
+    return forwardAsyncImpl(this._proxy, args) as Promise<Awaited<ReturnType<this['forward']>>>;
   }
 
   /**
@@ -245,8 +263,7 @@ export class Module {
   /** Sets training mode on this module and every descendant; returns this. */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw typeError('Module.train', 'a boolean', 'mode', mode);
-    if (this.training !== mode) structure.version++;
-    this.training = mode;
+    this.training = mode;  // through the registration trap, which bumps moduleTreeVersion on a change
     for (const child of this.children()) child.train(mode);
     return this;
   }
@@ -312,7 +329,12 @@ export class Module {
     const id = nextHookId++;
     const hooks = this._forwardHooks;
     hooks.set(id, hook);
-    return { remove: () => void hooks.delete(id) };
+    moduleTreeVersion.value++;  // programs leave modules with hooks to their own forward
+    return {
+      remove: () => {
+        if (hooks.delete(id)) moduleTreeVersion.value++;
+      },
+    };
   }
 
   /** The dotted path of this module in its root model ('' for a root). */

@@ -11,17 +11,16 @@ import { describe } from '../errors';
 import { Tensor } from '../tensor';
 import type { Module } from './module';
 import { labelError } from './module_error';
-import { planForward } from '../serve/module_forward';
 import { Parameter } from './parameter';
 
 type AnyFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
- * Bumped whenever any module's members (parameters, children, buffers, instance forward) or
- * training mode change; compiled forward plans (lib/serve/module_forward.ts) are valid for one
- * version. Plain attribute writes do not bump it.
+ * Bumped whenever any module's members (parameters, children, buffers), instance forward, forward
+ * hooks or training mode change. Programs cached from a module tree (program.ts) and compiled
+ * forwards (lib/compile) are valid for one value. Plain attribute writes do not bump it.
  */
-export const structure = { version: 0 };
+export const moduleTreeVersion = { value: 0 };
 
 /** Marks Module.prototype, so this file needs no runtime import of module.ts. */
 export const MODULE_BRAND = Symbol.for('tensornode.nn.Module');
@@ -30,37 +29,75 @@ export function isModule(v: unknown): v is Module {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[MODULE_BRAND] === true;
 }
 
-let forwardDepth = 0;
+/** The forward that runs for m: one assigned on the instance, else its class's. */
+export function forwardImpl(m: Module): AnyFn {
+  const t = m._target;
+  return t._forwardImpl ?? (Object.getPrototypeOf(t) as { forward: AnyFn }).forward;
+}
 
-/** The instance `forward`: the class's (or an instance-assigned) forward, hooks, labelled errors. */
-export function labelledForward(this: Module, ...args: unknown[]): unknown {
-  // Inference on a whole model (outermost call, no grad, no hooks) runs as one compiled native
-  // plan when the forward can be expressed as one, in either mode: a plan is traced in the
-  // current mode (its cache is keyed by structure.version, which every mode change bumps), and
-  // what behaves differently in training (Dropout's random mask) is not plannable, so such a
-  // forward runs op by op. planForward returns at once when grad is enabled.
-  if (forwardDepth === 0 && args.length === 1 && this._forwardHooks.size === 0) {
-    const fast = planForward(this, args[0]);
-    if (fast) return fast;
-  }
-  const impl: AnyFn = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
+/**
+ * PyTorch's `Module.__call__`: runs impl on args, then the forward hooks, and labels shape
+ * errors with the module's path. A call that reaches the same module while it is already inside
+ * its own forward (a wrapper assigned to `m.forward` calling the original it saved) runs impl
+ * alone, as calling Python's saved bound method does: hooks and labels happen once, outermost.
+ * `t` is the raw object behind the proxy `m`: bookkeeping writes to it skip the proxy's trap.
+ */
+function callForward(m: Module, t: Module, impl: AnyFn, args: unknown[]): unknown {
+  if (t._inForward) return impl.apply(m, args);
+  t._inForward = true;
   let out: unknown;
-  forwardDepth++;
   try {
-    out = impl.apply(this, args);
+    out = impl.apply(m, args);
   } catch (e) {
-    throw labelError(e, this.constructor.name, () => this.modulePath());
+    throw labelError(e, t.constructor.name, () => m.modulePath());
   } finally {
-    forwardDepth--;
+    t._inForward = false;
   }
-  const hooks = this._forwardHooks;
+  const hooks = t._forwardHooks;
   if (hooks.size > 0) {
     for (const hook of [...hooks.values()]) {
-      const r = hook(this, args, out);
+      const r = hook(m, args, out);
       if (r !== undefined) out = r;
     }
   }
   return out;
+}
+
+/** The module and implementation behind each function `m.forward` has handed out. */
+const CALLER_TARGET = new WeakMap<AnyFn, { module: Module; impl: AnyFn }>();
+
+/**
+ * What reading `m.forward` gives: a function that calls the forward in effect at the time of the
+ * read, with hooks (callForward). Saving it and assigning a wrapper to `m.forward` therefore
+ * works as in Python: the wrapper runs once and the saved original once. The function is cached
+ * per implementation, so reads are cheap and `m.forward === m.forward`.
+ */
+export function forwardCaller(m: Module): AnyFn {
+  const t = m._target;
+  const impl = t._forwardImpl ?? (Object.getPrototypeOf(t) as { forward: AnyFn }).forward;
+  if (t._callerImpl === impl && t._forwardCaller) return t._forwardCaller;
+  const proxy = t._proxy;
+  const caller = function forward(...args: unknown[]): unknown {
+    return callForward(proxy, t, impl, args);
+  };
+  CALLER_TARGET.set(caller, { module: proxy, impl });
+  t._forwardCaller = caller;
+  t._callerImpl = impl;
+  return caller;
+}
+
+/**
+ * `m.forward = fn`: fn becomes the instance's forward. A caller this module handed out earlier
+ * (`m.forward = saved`) restores the implementation it stands for.
+ */
+export function setForward(m: Module, fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError(`cannot assign ${describe(fn)} as forward of ${m.constructor.name} (a function is required)`);
+  const origin = CALLER_TARGET.get(fn as AnyFn);
+  const impl = origin && origin.module === m._proxy ? origin.impl : (fn as AnyFn);
+  const t = m._target;
+  const classForward = (Object.getPrototypeOf(t) as { forward: AnyFn }).forward;
+  t._forwardImpl = impl === classForward ? null : impl;
+  moduleTreeVersion.value++;
 }
 
 function targetOf(m: Module): Module {
@@ -97,8 +134,9 @@ function onAssign(target: Module, name: string, value: unknown): void {
   const { _parameters: params, _modules: modules, _buffers: buffers } = target;
   const parent = target._proxy;
   const isMember = value instanceof Parameter || isModule(value);
-  // `training` too: plans are traced in one mode, and `m.training = false` skips train()/eval().
-  if (isMember || params.has(name) || modules.has(name) || buffers.has(name) || name === 'training') structure.version++;
+  // `training` too: programs and compiled forwards hold for one mode, and `m.training = false`
+  // skips train()/eval().
+  if (isMember || params.has(name) || modules.has(name) || buffers.has(name) || (name === 'training' && target.training !== value)) moduleTreeVersion.value++;
   if (isMember && name in Object.getPrototypeOf(target)) throw new RangeError(`attribute '${name}' already exists (a ${target.constructor.name} method or accessor)`);
   if (value instanceof Parameter) {
     buffers.delete(name);
@@ -132,7 +170,7 @@ function onAssign(target: Module, name: string, value: unknown): void {
 }
 
 function onDelete(target: Module, name: string): void {
-  structure.version++;
+  moduleTreeVersion.value++;
   target._parameters.delete(name);
   target._buffers.delete(name);
   target._nonPersistentBuffers.delete(name);
@@ -145,9 +183,9 @@ function onDelete(target: Module, name: string): void {
 export const HANDLER: ProxyHandler<Module> = {
   defineProperty(target, key, desc) {
     if (typeof key === 'string' && 'value' in desc && target._proxy !== undefined) {
-      if (key === 'forward' && typeof desc.value === 'function' && desc.value !== labelledForward) {
-        target._forwardImpl = desc.value as AnyFn;
-        structure.version++;
+      // A class field `forward = (x) => ...` defines the property: it becomes the instance's forward.
+      if (key === 'forward') {
+        setForward(target._proxy, desc.value);
         return true;
       }
       onAssign(target, key, desc.value);
@@ -155,6 +193,12 @@ export const HANDLER: ProxyHandler<Module> = {
     return Reflect.defineProperty(target, key, desc);
   },
   deleteProperty(target, key) {
+    if (key === 'forward') {
+      // `delete m.forward` restores the class's forward (the accessor itself stays).
+      target._forwardImpl = null;
+      moduleTreeVersion.value++;
+      return true;
+    }
     if (typeof key === 'string') onDelete(target, key);
     return Reflect.deleteProperty(target, key);
   },

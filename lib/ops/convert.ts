@@ -7,6 +7,7 @@ import { typeError } from '../errors';
 import { Storage } from '../storage';
 import { Tensor, type NestedArray } from '../tensor';
 import { checkTensor } from './common';
+import { recordEffect } from '../jit/trace';
 import { castNoGrad, scalarTensor } from './elementwise';
 import { copyContiguous, rawExpand } from './views';
 
@@ -16,8 +17,9 @@ function packed(x: Tensor): Tensor {
 }
 
 /** A fresh row-major host copy of x's values. */
-export function dataSync(x: Tensor): HostArray {
-  checkTensor('dataSync', x);
+export function dataSync(x: Tensor, op = 'dataSync'): HostArray {
+  checkTensor(op, x);
+  recordEffect('read', op);
   const p = packed(x);
   const out = allocHost(x.dtype, x.numel());
   if (out.length > 0) p.storage.read(p.offset, out);
@@ -27,6 +29,7 @@ export function dataSync(x: Tensor): HostArray {
 /** Like dataSync, but device reads happen off the JS thread. */
 export async function data(x: Tensor): Promise<HostArray> {
   checkTensor('data', x);
+  recordEffect('read', 'data');
   const p = packed(x);
   const out = allocHost(x.dtype, x.numel());
   if (out.length === 0) return out;
@@ -43,11 +46,11 @@ export function item(x: Tensor): number {
   checkTensor('item', x);
   const n = x.numel();
   if (n !== 1) throw new RangeError(`item: a Tensor with ${n} elements cannot be converted to Scalar`);
-  return dataSync(x)[0];
+  return dataSync(x, 'item')[0];
 }
 
 export function toArray(x: Tensor): NestedArray {
-  const flat = dataSync(x);
+  const flat = dataSync(x, 'toArray');
   if (x.ndim === 0) return flat[0];
   let at = 0;
   const build = (d: number): NestedArray[] => {

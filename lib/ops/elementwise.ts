@@ -11,7 +11,7 @@ import { Tensor, type TensorOrScalar } from '../tensor';
 import { checkSameDevice, checkTensor, empty } from './common';
 import { BINARY, type BinaryName, UNARY, UNARY_GRAD, type UnaryName, binding, describe, h } from './native';
 import { sumTo } from './views';
-import { activeTrace, recordStep } from '../serve/trace';
+import { activeTrace, recordStep } from '../jit/trace';
 
 /** A 0-d tensor holding value on device (filled by a kernel: no host round trip). */
 export function scalarTensor(value: number, dtype: DType, device: Tensor['device'], op = 'fill'): Tensor {

@@ -13,7 +13,7 @@ import { copyInto } from './views';
 
 function checkWritable(op: string, self: Tensor, other?: Tensor): void {
   checkTensor(op, self);
-  self.storage.version++;  // every in-place op passes here before it writes (storage.ts)
+  self.storage.markWritten(op);  // every in-place op passes here before it writes
   // PyTorch's refusal (the kernel layer refused too, but as "binary: output view overlaps itself").
   if (self.shape.some((s, d) => s > 1 && self.strides[d] === 0))
     throw new RangeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation. (tensor of shape [${self.shape.join(', ')}] with strides [${self.strides.join(', ')}])`);

@@ -13,7 +13,7 @@ import { checkSameDevice, checkTensor, empty } from './common';
 import { ACTIVATION, type ActivationName, DESC_BUFFER, type View, binding, descBegin, descMatrix, descVector, describe, h } from './native';
 import { Storage } from '../storage';
 import { copyContiguous, rawExpand, rawReshape, sumTo } from './views';
-import { activeTrace, recordStep } from '../serve/trace';
+import { activeTrace, recordStep } from '../jit/trace';
 
 function checkFloatPair(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== 'float32' || b.dtype !== 'float32')

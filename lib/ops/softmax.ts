@@ -4,7 +4,7 @@ import { normalizeDim } from '../shape';
 import { Tensor } from '../tensor';
 import { checkTensor, empty } from './common';
 import { binding, describe, h } from './native';
-import { activeTrace, recordStep } from '../serve/trace';
+import { activeTrace, recordStep } from '../jit/trace';
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const out = empty(x.device, 'float32', x.shape);

@@ -37,7 +37,7 @@ export function copyContiguous(x: Tensor): Tensor {
 
 /** Copies src into the (writable) view dst, broadcasting src. No autograd. */
 export function copyInto(dst: Tensor, src: Tensor): void {
-  dst.storage.version++;  // dst may be existing memory (copy_, loadStateDict): see Storage.version
+  dst.storage.markWritten('copy_');  // dst may be existing memory (copy_, loadStateDict)
   const strides = expandStrides('copy_', src.shape, src.strides, dst.shape);
   const view = { storage: src.storage, offset: src.offset, shape: dst.shape, strides, dtype: src.dtype };
   if (dst.numel() > 0) binding.copy(describe(view, dst), h(src), h(dst));

@@ -8,7 +8,7 @@
  */
 import * as tn from '../../lib/index';
 import type { Tensor } from '../../lib/index';
-import { compilePlan } from '../../lib/serve/plan';
+import { createPlan } from '../../lib/jit/plan';
 
 type Act = 'none' | 'sigmoid' | 'relu' | 'tanh';
 
@@ -76,7 +76,7 @@ export function planFailures(): string[] {
   tn.manualSeed(31);
   for (const [k, n] of [[4, 5], [63, 17], [257, 40], [300, 1], [600, 70]]) {
     const w = tn.randn(n, k), b = tn.randn(n);
-    const plan = compilePlan((x) => tn.linear(x, w, b, 'sigmoid'), k, 'cpu');
+    const plan = createPlan([{ kind: 'linear', weight: w, bias: b, activation: 'sigmoid' }], k, 'cpu');
     if (!plan) {
       bad.push(`K=${k} N=${n}: no plan`);
       continue;

@@ -1,9 +1,9 @@
-// Native forward plans: traced chains compile, give the op-by-op results, refuse what they
-// cannot express, notice moved weights, and run off the JS thread.
+// Native forward plans: step chains compile, give the op-by-op results bit for bit, refuse what
+// does not chain, notice moved weights, and run off the JS thread.
 import * as tn from '../../lib/index';
-import * as planModule from '../../lib/serve/plan';
-import { compilePlan } from '../../lib/serve/plan';
-import { expectClose } from '../helpers/reference';
+import { type PlanStep, createPlan, fuseSteps } from '../../lib/jit/plan';
+
+const lin = (weight: tn.Tensor, bias: tn.Tensor | null = null, activation: 'none' | 'sigmoid' | 'relu' | 'tanh' = 'none'): PlanStep => ({ kind: 'linear', weight, bias, activation });
 
 function mlp(sizes: number[]) {
   tn.manualSeed(7);
@@ -16,42 +16,55 @@ function mlp(sizes: number[]) {
     });
     return h.softmax(1);
   };
-  return { layers, forward };
+  const steps: PlanStep[] = [];
+  layers.forEach((l, i) => {
+    steps.push(lin(l.w, l.b));
+    if (i < layers.length - 1) steps.push({ kind: 'activation', activation: 'sigmoid' });
+  });
+  steps.push({ kind: 'softmax' });
+  return { layers, forward, steps: fuseSteps(steps) };
 }
 
-test('a linear/sigmoid/softmax chain compiles and matches the op-by-op forward', () => {
-  const { forward } = mlp([4, 5, 6, 3]);
-  const plan = compilePlan(forward, 4, 'cpu');
+test('fuseSteps folds each activation into the linear before it, once', () => {
+  const w = tn.rand(3, 4);
+  const fused = fuseSteps([lin(w), { kind: 'activation', activation: 'relu' }, { kind: 'activation', activation: 'tanh' }, lin(w, null, 'sigmoid'), { kind: 'activation', activation: 'relu' }, { kind: 'softmax' }]);
+  expect(fused.map((s) => (s.kind === 'linear' ? `linear+${s.activation}` : s.kind === 'activation' ? s.activation : s.kind))).toEqual(['linear+relu', 'tanh', 'linear+sigmoid', 'relu', 'softmax']);
+});
+
+test('a linear/sigmoid/softmax chain gives the op-by-op forward bit for bit', () => {
+  const { forward, steps } = mlp([4, 5, 6, 3]);
+  const plan = createPlan(steps, 4, 'cpu');
   expect(plan).not.toBeNull();
   expect(plan!.inFeatures).toBe(4);
   expect(plan!.outFeatures).toBe(3);
   for (const rows of [1, 3, 64]) {
     const x = tn.rand(rows, 4);
     const want = tn.noGrad(() => forward(x)).dataSync();
-    expectClose(plan!.run(x.dataSync() as Float32Array, rows), want, 1e-6, 1e-7);
+    expect(Array.from(plan!.run(x.dataSync() as Float32Array, rows))).toEqual(Array.from(want));
   }
 });
 
-test('forwards with steps off the chain or unsupported ops get no plan', () => {
+test('steps that do not chain, or weights that are not plain float32 matrices, get no plan', () => {
   const w = tn.rand(3, 4);
-  expect(compilePlan((x) => tn.linear(x, w).mul(2), 4, 'cpu')).toBeNull();
-  expect(compilePlan((x) => tn.linear(x, w).add(tn.linear(x, w)), 4, 'cpu')).toBeNull();
-  expect(compilePlan((x) => x.sum(1), 4, 'cpu')).toBeNull();
-  expect(compilePlan(() => { throw new Error('bad forward'); }, 4, 'cpu')).toBeNull();
-  expect(compilePlan((x) => tn.linear(x, w).softmax(0), 4, 'cpu')).toBeNull();
+  expect(createPlan([], 4, 'cpu')).toBeNull();
+  expect(createPlan([lin(w), lin(w)], 4, 'cpu')).toBeNull();  // 3 features into a 4-wide weight
+  expect(createPlan([lin(w)], 5, 'cpu')).toBeNull();
+  expect(createPlan([lin(w.t().t().transpose(0, 1))], 3, 'cpu')).toBeNull();  // not contiguous
+  expect(createPlan([lin(w, tn.rand(4))], 4, 'cpu')).toBeNull();  // bias of the wrong width
+  expect(createPlan([lin(tn.rand(2, 3, 4))], 4, 'cpu')).toBeNull();
 });
 
 test('a plan notices when a weight moved to other memory', () => {
   const w = tn.rand(3, 4);
-  const plan = compilePlan((x) => tn.linear(x, w), 4, 'cpu')!;
+  const plan = createPlan([lin(w)], 4, 'cpu')!;
   expect(plan.valid).toBe(true);
   w.dispose();
   expect(plan.valid).toBe(false);
 });
 
 test('runAsync gives the same result and keeps the event loop responsive', async () => {
-  const { forward } = mlp([512, 1024, 1024, 10]);
-  const plan = compilePlan(forward, 512, 'cpu')!;
+  const { steps } = mlp([512, 1024, 1024, 10]);
+  const plan = createPlan(steps, 512, 'cpu')!;
   const rows = 2048;
   const x = tn.rand(rows, 512).dataSync() as Float32Array;
   const sync = plan.run(x, rows);
@@ -68,43 +81,11 @@ test('runAsync gives the same result and keeps the event loop responsive', async
 
 test('bad plan inputs throw instead of reading out of bounds', () => {
   const w = tn.rand(3, 4);
-  const plan = compilePlan((x) => tn.linear(x, w), 4, 'cpu')!;
+  const plan = createPlan([lin(w)], 4, 'cpu')!;
   expect(() => plan.run(new Float32Array(7), 2)).toThrow('runPlan: input holds fewer than rows × inFeatures values');
   const b = require('../../lib/binding').binding;
   expect(() => b.runPlan({}, new Float32Array(4), 1, new Float32Array(3))).toThrow('plan must be a handle returned by createPlan');
   expect(() => b.createPlan(new Float64Array([1, 0, 4, 3, 0, -1, 0]), [new Float32Array(11)], false)).toThrow('weight storage too small');
-});
-
-test('model.forward under noGrad runs a plan in training mode too; tracing draws no random numbers', () => {
-  const compile = jest.spyOn(planModule, 'compilePlan');
-  try {
-    tn.manualSeed(3);
-    const m = new tn.nn.Sequential(new tn.nn.Linear(4, 8), new tn.nn.Sigmoid(), new tn.nn.Linear(8, 2));
-    expect(m.training).toBe(true);
-    const x = tn.rand(5, 4);
-    const opByOp = m.forward(x).dataSync();  // grad enabled: never a plan
-    expect(compile).not.toHaveBeenCalled();
-    const planned = tn.noGrad(() => m.forward(x)).dataSync();
-    expect(compile).toHaveBeenCalledTimes(1);
-    expect(compile.mock.results[0].value).not.toBeNull();
-    expect(Array.from(planned)).toEqual(Array.from(opByOp));
-    // A plain `training` write (no train()/eval()) still invalidates the plan traced in the other mode.
-    m.training = false;
-    tn.noGrad(() => m.forward(x));
-    expect(compile).toHaveBeenCalledTimes(2);
-
-    // Dropout in training mode draws a mask: not plannable, and the trace must leave the random
-    // stream where it was, so the op-by-op forward draws what it would without plans.
-    const d = new tn.nn.Sequential(new tn.nn.Linear(4, 8), new tn.nn.Dropout(0.5), new tn.nn.Linear(8, 2));
-    tn.manualSeed(11);
-    const withPlanAttempt = tn.noGrad(() => d.forward(x)).dataSync();
-    expect(compile.mock.results[2].value).toBeNull();
-    tn.manualSeed(11);
-    const plain = d.forward(x).dataSync();
-    expect(Array.from(withPlanAttempt)).toEqual(Array.from(plain));
-  } finally {
-    compile.mockRestore();
-  }
 });
 
 test('plans keep packed weights only while they are unchanged: in-place writes, optimizer steps, loading, init', () => {
@@ -147,7 +128,7 @@ test('packed-weight plans equal the op-by-op linear bit for bit around every blo
   for (const k of [1, 17, 255, 256, 257, 600])
     for (const n of [1, 15, 16, 17, 33, 100]) {
       const w = tn.randn(n, k), b = tn.randn(n);
-      const plan = compilePlan((x) => tn.linear(x, w, b, 'tanh'), k, 'cpu');
+      const plan = createPlan([lin(w, b, 'tanh')], k, 'cpu');
       if (!plan) {
         bad.push(`K=${k} N=${n}: no plan`);
         continue;
