@@ -3,7 +3,7 @@
  *
  *   npx ts-node examples/serve.ts [--weights examples/out/iris_mlp.safetensors] [--port 3000]
  *        [--host 127.0.0.1] [--workers N] [--no-batch] [--max-batch 64] [--max-delay-ms 2]
- *        [--max-rows 1024] [--body-limit 1048576]
+ *        [--max-rows 1024] [--body-limit 1048576] [--timeout-ms 30000]
  *
  *   POST /predict  {"inputs": [[5.1, 3.5, 1.4, 0.2], ...]}  →  {"outputs": [[...], ...], "device": "cpu",
  *                  "classes": ["setosa", ...]}   (classes when the weights file names them)
@@ -11,7 +11,8 @@
  *   GET  /info     →  the runtime diagnosis (tn.info()) and the model
  *
  * Every client mistake (body too large, bad JSON, wrong types, wrong row width, NaN, too many
- * rows) is a 4xx with {"error": "..."}; SIGTERM stops accepting connections and exits once
+ * rows, inputs whose outputs overflow to non-finite values) is a 4xx with {"error": "..."}; a
+ * full queue or a batch past --timeout-ms is a 503 with Retry-After; SIGTERM stops accepting connections and exits once
  * in-flight requests finish. With --workers N, Node's cluster module runs N processes sharing
  * the port (one per core).
  */
@@ -22,7 +23,7 @@ import type { AddressInfo } from 'net';
 import * as tn from '../lib/index';
 import * as nn from '../lib/nn';
 import { loadFileSync } from '../lib/io/safetensors';
-import { QueueFullError, batcher } from '../lib/serve/batcher';
+import { BatchTimeoutError, QueueFullError, batcher } from '../lib/serve/batcher';
 
 export interface ServerOptions {
   weights?: string | null;
@@ -33,6 +34,8 @@ export interface ServerOptions {
   maxDelayMs?: number;
   maxRows?: number;
   bodyLimit?: number;
+  /** Longest a batch may run before its requests get 503 (default 30000 ms). */
+  timeoutMs?: number;
 }
 
 class NeuralNetwork extends nn.Module {
@@ -45,28 +48,34 @@ class NeuralNetwork extends nn.Module {
 const IN_FEATURES = 4;
 
 class ClientError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** closeConnection: answer, then close (the rest of the request is not worth reading). */
+  constructor(readonly status: number, message: string, readonly closeConnection = false) {
     super(message);
   }
 }
 
-/** Reads the body, refusing more than limit bytes without buffering them. */
+/**
+ * Reads the body, refusing more than limit bytes without buffering them. An oversized body (as
+ * declared, or as streamed in chunks) gets its 413 and `Connection: close`: the connection closes
+ * once the answer is written instead of reading the rest (destroying it before answering would
+ * reset the client's connection; keeping it open would read a declared 10 GB to the end).
+ */
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (): ClientError => new ClientError(413, `request body exceeds ${limit} bytes`, true);
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new ClientError(413, `request body exceeds ${limit} bytes`));
-      req.resume();
-      return;
-    }
+    if (Number.isFinite(declared) && declared > limit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (c: Buffer) => {
+      if (refused) return;  // what arrives until the connection closes is dropped
       size += c.length;
       if (size > limit) {
-        reject(new ClientError(413, `request body exceeds ${limit} bytes`));
-        req.destroy();
-        return;
+        refused = true;
+        chunks.length = 0;
+        req.pause();  // read no more: the connection closes after the 413
+        return reject(tooLarge());
       }
       chunks.push(c);
     });
@@ -106,10 +115,26 @@ export function parseInputs(text: string, maxRows: number): { values: Float32Arr
   return { values, rows: rows.length };
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, closeConnection = false): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (closeConnection) headers.connection = 'close';
+  res.writeHead(status, headers);
   res.end(text);
+}
+
+/**
+ * The outputs as JSON rows, or a 422 when one is not finite: finite inputs can still overflow
+ * float32 inside the model (`[3e38, 3e38, 0, 0]`), and JSON would carry the NaN as null.
+ */
+function finiteRows(y: tn.Tensor, rows: number): number[][] {
+  const values = y.dataSync();
+  const width = values.length / rows;
+  for (let i = 0; i < values.length; ++i) {
+    if (!Number.isFinite(values[i]))
+      throw new ClientError(422, `the model's output for inputs[${Math.floor(i / width)}] is not finite (${values[i]}): the inputs overflow float32 inside the model`);
+  }
+  return y.toArray() as number[][];
 }
 
 interface LoadedModel {
@@ -150,12 +175,12 @@ export function createServer(opts: ServerOptions = {}): { server: http.Server; m
   const { model, mean, std, classes } = loadModel(opts.weights);
   const maxRows = opts.maxRows ?? 1024;
   const limit = opts.bodyLimit ?? 1 << 20;
-  const infer = opts.batch === false ? null : batcher(model, { maxBatchSize: opts.maxBatch ?? 64, maxDelayMs: opts.maxDelayMs ?? 2, inputShape: [IN_FEATURES] });
+  const infer = opts.batch === false ? null : batcher(model, { maxBatchSize: opts.maxBatch ?? 64, maxDelayMs: opts.maxDelayMs ?? 2, inputShape: [IN_FEATURES], timeoutMs: opts.timeoutMs ?? 30000 });
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
-      if (e instanceof ClientError) send(res, e.status, { error: e.message });
-      else if (e instanceof QueueFullError) {
-        // overloaded, not broken: the client may retry (this used to be a 500)
+      if (e instanceof ClientError) send(res, e.status, { error: e.message }, e.closeConnection);
+      else if (e instanceof QueueFullError || e instanceof BatchTimeoutError) {
+        // overloaded or stalled, not broken: the client may retry
         res.setHeader('retry-after', '1');
         send(res, 503, { error: e.message });
       } else {
@@ -183,7 +208,7 @@ export function createServer(opts: ServerOptions = {}): { server: http.Server; m
     for (let i = 0; i < values.length; ++i) values[i] = (values[i] - mean[i % IN_FEATURES]) / std[i % IN_FEATURES];
     const x = tn.fromArray(values, [rows, IN_FEATURES]);
     const y = infer ? await infer(x) : await model.forwardAsync(x);
-    const outputs = y.toArray() as number[][];
+    const outputs = finiteRows(y, rows);
     const body: Record<string, unknown> = { outputs, device: tn.device };
     if (classes) body.classes = outputs.map((row) => classes[row.indexOf(Math.max(...row))]);
     return send(res, 200, body);
@@ -237,6 +262,7 @@ function parseArgs(argv: string[]): ServerOptions & { workers: number } {
     else if (a === '--max-delay-ms') opts.maxDelayMs = num(a, argv[++i]);
     else if (a === '--max-rows') opts.maxRows = num(a, argv[++i]);
     else if (a === '--body-limit') opts.bodyLimit = num(a, argv[++i]);
+    else if (a === '--timeout-ms') opts.timeoutMs = num(a, argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.weights === undefined && fs.existsSync('examples/out/iris_mlp.safetensors')) opts.weights = 'examples/out/iris_mlp.safetensors';
