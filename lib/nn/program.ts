@@ -48,8 +48,9 @@ type Describer = (m: Module) => Description | null;
 
 /** Built-in forwards → how to describe a module using them. */
 const DESCRIBERS = new Map<AnyFn, Describer>();
-/** The classes whose prototype forward a description relied on, with that function. */
-const BUILTIN_FORWARD = new Map<{ prototype: { forward: AnyFn } }, AnyFn>();
+/** The classes whose prototype forward a description relies on, and those functions (same order). */
+const BUILTIN_CLASSES: { prototype: { forward: AnyFn } }[] = [];
+const BUILTIN_FORWARDS: AnyFn[] = [];
 
 /**
  * Declares that cls's forward computes what `describe` says (called once per built-in class).
@@ -57,7 +58,8 @@ const BUILTIN_FORWARD = new Map<{ prototype: { forward: AnyFn } }, AnyFn>();
  */
 export function describeForward(cls: { prototype: { forward: AnyFn } }, describe: Describer): void {
   DESCRIBERS.set(cls.prototype.forward, describe);
-  BUILTIN_FORWARD.set(cls, cls.prototype.forward);
+  BUILTIN_CLASSES.push(cls);
+  BUILTIN_FORWARDS.push(cls.prototype.forward);
 }
 
 type Children = (m: Module) => readonly (Module | null)[];
@@ -95,7 +97,7 @@ export function describeAll(mods: readonly (Module | null)[]): Description | nul
 
 /** True while no built-in class has had its prototype forward replaced since it was described. */
 function builtinsIntact(): boolean {
-  for (const [cls, fn] of BUILTIN_FORWARD) if (cls.prototype.forward !== fn) return false;
+  for (let i = 0; i < BUILTIN_CLASSES.length; ++i) if (BUILTIN_CLASSES[i].prototype.forward !== BUILTIN_FORWARDS[i]) return false;
   return true;
 }
 
