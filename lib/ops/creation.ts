@@ -174,12 +174,21 @@ export function full(shapeIn: number[], value: number, optsIn?: TensorOptions): 
   return finish(op, t.storage, shape, opts);
 }
 
-/** zeros(2, 3) or zeros([2, 3], opts). */
+/**
+ * zeros(2, 3), zeros([2, 3], opts) or zeros(2, 3, opts), as torch.zeros takes its sizes.
+ * @example tn.zeros(2, 3, { requiresGrad: true })
+ */
+export function zeros(...size: number[]): Tensor;
+export function zeros(size: readonly number[], options?: TensorOptions): Tensor;
+export function zeros(...sizeAndOptions: [...number[], TensorOptions]): Tensor;
 export function zeros(...args: unknown[]): Tensor {
   const { shape, opts } = sizeArgs('zeros', args);
   return full(shape, 0, { dtype: 'float32', ...opts });
 }
-/** ones(2, 3) or ones([2, 3], opts). */
+/** ones(2, 3), ones([2, 3], opts) or ones(2, 3, opts). */
+export function ones(...size: number[]): Tensor;
+export function ones(size: readonly number[], options?: TensorOptions): Tensor;
+export function ones(...sizeAndOptions: [...number[], TensorOptions]): Tensor;
 export function ones(...args: unknown[]): Tensor {
   const { shape, opts } = sizeArgs('ones', args);
   return full(shape, 1, { dtype: 'float32', ...opts });
@@ -193,11 +202,17 @@ function random(op: string, args: unknown[], fillFn: (out: Float32Array, g: Gene
   return fromHostValues(op, values, shape, opts);
 }
 
-/** Uniform [0, 1) — PyTorch's CPU values for the same seed. */
+/** Uniform [0, 1) — PyTorch's CPU values for the same seed: rand(2, 3), rand([2, 3], opts), rand(2, 3, opts). */
+export function rand(...size: number[]): Tensor;
+export function rand(size: readonly number[], options?: RandomOptions): Tensor;
+export function rand(...sizeAndOptions: [...number[], RandomOptions]): Tensor;
 export function rand(...args: unknown[]): Tensor {
   return random('rand', args, (v, g) => fillUniform(v, 0, 1, g));
 }
-/** Standard normal — PyTorch's CPU algorithm on the same generator. */
+/** Standard normal — PyTorch's CPU algorithm on the same generator: randn(2, 3), randn([2, 3], opts), randn(2, 3, opts). */
+export function randn(...size: number[]): Tensor;
+export function randn(size: readonly number[], options?: RandomOptions): Tensor;
+export function randn(...sizeAndOptions: [...number[], RandomOptions]): Tensor;
 export function randn(...args: unknown[]): Tensor {
   return random('randn', args, (v, g) => fillNormal(v, 0, 1, g));
 }
