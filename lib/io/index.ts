@@ -7,5 +7,6 @@ export {
   loadFile,
   loadFileSync,
   MAX_HEADER_SIZE,
+  MAX_METADATA_ENTRIES,
 } from './safetensors';
 export type { SafetensorsDtype, RawTensor, DecodedSafetensors } from './safetensors';

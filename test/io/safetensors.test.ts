@@ -366,7 +366,9 @@ describe('decodeSafetensors: malformed files (one per reader rule)', () => {
 
   test('header not JSON, or with a byte-order mark', () => {
     expectError(() => decodeSafetensors(rawFile('{"t": {'), SRC), SRC, 'the header is not valid JSON');
-    expectError(() => decodeSafetensors(rawFile('{"a":1} x'), SRC), 'not valid JSON');
+    expectError(() => decodeSafetensors(rawFile('{} x'), SRC), 'not valid JSON');
+    // the first problem met is reported, as serde_json does: here the entry, before the trailing text
+    expectError(() => decodeSafetensors(rawFile('{"a":1} x'), SRC), 'tensor "a": expected an object');
     expectError(() => decodeSafetensors(rawFile('', [], { pad: false }), SRC), 'not valid JSON');
     expectError(() => decodeSafetensors(rawFile('\uFEFF{}'), SRC), 'not valid JSON');
   });
